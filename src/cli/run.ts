@@ -1,0 +1,10 @@
+// Subcommand dispatch. Each subcommand lives in its own module and returns an exit status.
+export async function runCli(argv: string[]): Promise<number | void> {
+  const [first] = argv;
+  if (first === '--version' || first === '-V') {
+    process.stdout.write('inferno-aoip 0.1.0\n');
+    return 0;
+  }
+  const { runServer } = await import('./server.js');
+  return runServer(argv);
+}

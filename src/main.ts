@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// CLI entry: `inferno [subcommand] [options]`; no subcommand runs the headless device server.
+import { runCli } from './cli/run.js';
+
+runCli(process.argv.slice(2)).then(
+  (code) => {
+    if (typeof code === 'number') process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`inferno: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
