@@ -1,5 +1,83 @@
-// Headless device server (filled in by the engine-foundation work).
-export async function runServer(_argv: string[]): Promise<number> {
-  process.stderr.write('inferno: the device server is being built\n');
-  return 1;
+// `inferno` with no subcommand: the headless device server.
+import { resolveDeviceConfig } from '../config/device-config.js';
+import { loadSettings } from '../config/load.js';
+import { ConfigError } from '../core/errors.js';
+import { DeviceEngine } from '../engine/device.js';
+import { configureLogging, getLogger } from '../log.js';
+import { renderPrometheus } from '../status/metrics.js';
+import { startStatusServer } from '../status/http.js';
+import type { StatusServer } from '../status/http.js';
+import { mainHelp } from './help.js';
+
+/** Graceful stop must finish within this; past it the process exits anyway. */
+export const STOP_DEADLINE_MS = 2000;
+
+export async function runServer(argv: string[]): Promise<number> {
+  let parsed;
+  let config;
+  try {
+    parsed = loadSettings(argv);
+    if (parsed.help) {
+      process.stdout.write(mainHelp());
+      return 0;
+    }
+    if (parsed.positionals.length) {
+      throw new ConfigError('subcommand', parsed.positionals[0], 'no subcommand (see --help)');
+    }
+    configureLogging({ level: parsed.settings.logLevel, format: parsed.settings.logFormat });
+    config = resolveDeviceConfig(parsed.settings);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`inferno: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const log = getLogger('main');
+
+  const device = await DeviceEngine.start(config);
+  let http: StatusServer | undefined;
+  if (config.http) {
+    try {
+      http = await startStatusServer(config.http, {
+        status: () => device.status(),
+        metrics: () => renderPrometheus(device.metricSamples()),
+      });
+      log.info('status server listening', { url: `http://${config.http.host}:${http.address.port}/status` });
+    } catch (err) {
+      await device.stop();
+      process.stderr.write(`inferno: invalid http: ${JSON.stringify(`${config.http.host}:${config.http.port}`)} (accepted: a free local address and port; ${(err as Error).message})\n`);
+      return 2;
+    }
+  }
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const shutdown = async (code: number, why: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info('stopping', { reason: why });
+      const deadline = setTimeout(() => {
+        log.error('stop took too long; exiting', { deadlineMs: STOP_DEADLINE_MS });
+        process.exit(code || 1);
+      }, STOP_DEADLINE_MS);
+      deadline.unref();
+      await Promise.allSettled([http?.close(), device.stop()]);
+      clearTimeout(deadline);
+      resolve(code);
+    };
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (stopping) {
+        // Second signal: the user wants out now.
+        process.exit(sig === 'SIGINT' ? 130 : 143);
+      }
+      void shutdown(0, sig);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    device.on('fatal', (err: Error) => {
+      log.error('device failed', { error: err.message });
+      void shutdown(1, 'fatal worker error');
+    });
+  });
 }

@@ -1,0 +1,208 @@
+// Every device setting, declared once: CLI flag, environment variable, config-file key, default,
+// parser and help text all come from this table. Precedence: defaults < config file <
+// environment (INFERNO_*) < command-line flags.
+import { ConfigError } from '../core/errors.js';
+import { isLevel, LOG_LEVELS } from '../log.js';
+import type { LogFormat, LogLevel } from '../log.js';
+
+export const SUPPORTED_SAMPLE_RATES = [44100, 48000, 88200, 96000, 176400, 192000] as const;
+/** Highest RX or TX channel count: 32 flows of 8 channels would allow 256, but lists and meters are
+ * sized for 128 (the LX-DANTE ceiling); raising it is a one-line change. */
+export const MAX_CHANNELS = 128;
+/** Latency range in ns. Real devices go down to 150 µs (LX-DANTE, PROTOCOL.md §3.9); below 250 µs a
+ * non-realtime Linux host cannot keep up, and 40 ms is the largest Dante latency setting. */
+export const MIN_LATENCY_NS = 250_000;
+export const MAX_LATENCY_NS = 40_000_000;
+export const DEFAULT_LATENCY_NS = 10_000_000;
+export const CLOCK_SOURCES = ['local'] as const;
+
+export type ClockSource = (typeof CLOCK_SOURCES)[number];
+
+export interface HttpListen {
+  host: string;
+  port: number;
+}
+
+/** Fully parsed settings, before network resolution (bindIp may be an interface name). */
+export interface Settings {
+  bindIp?: string;
+  deviceId?: string;
+  name?: string;
+  sampleRate: number;
+  rxChannels: number;
+  txChannels: number;
+  rxLatencyNs: number;
+  txLatencyNs: number;
+  processId: number;
+  altPort?: number;
+  clock: ClockSource;
+  clockPath?: string;
+  http?: HttpListen;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+}
+
+export interface SettingSpec {
+  key: keyof Settings;
+  /** Long flag without dashes, e.g. `bind-ip`. */
+  flag: string;
+  /** Environment variable, e.g. `INFERNO_BIND_IP`. */
+  env: string;
+  /** Config-file key (snake_case, like the environment variable without its prefix). */
+  file: string;
+  /** Value placeholder for --help. */
+  arg: string;
+  help: string;
+  /** Default as shown in --help. */
+  defaultText: string;
+  default?: Settings[keyof Settings];
+  parse(raw: unknown): Settings[keyof Settings];
+}
+
+function intIn(setting: string, raw: unknown, min: number, max: number, accepted?: string): number {
+  const s = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+  const n = /^-?\d+$/.test(s) ? Number(s) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new ConfigError(setting, raw, accepted ?? `an integer from ${min} to ${max}`);
+  }
+  return n;
+}
+
+function str(setting: string, raw: unknown, accepted: string): string {
+  if (typeof raw !== 'string' || raw.trim() === '') throw new ConfigError(setting, raw, accepted);
+  return raw.trim();
+}
+
+/** Dante names: 1–31 bytes of letters, digits and hyphens, not starting or ending with a hyphen
+ * (Dante Controller ignores devices with longer names, PROTOCOL.md §2.4). */
+export function validDanteName(s: string): boolean {
+  return Buffer.byteLength(s) <= 31 && /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/.test(s);
+}
+
+export function parseHttpListen(setting: string, raw: unknown): HttpListen {
+  const s = str(setting, raw, 'PORT or HOST:PORT');
+  const m = /^(?:(.+):)?(\d+)$/.exec(s);
+  if (!m) throw new ConfigError(setting, raw, 'PORT or HOST:PORT (e.g. 127.0.0.1:8080)');
+  const host = m[1] ? m[1].replace(/^\[(.*)\]$/, '$1') : '127.0.0.1';
+  const port = Number(m[2]);
+  if (port < 1 || port > 65535) throw new ConfigError(setting, raw, 'a port from 1 to 65535');
+  return { host, port };
+}
+
+const latency = (key: 'rxLatencyNs' | 'txLatencyNs', flag: string, env: string, what: string): SettingSpec => ({
+  key,
+  flag,
+  env,
+  file: env.replace(/^INFERNO_/, '').toLowerCase(),
+  arg: 'NS',
+  help: `${what} latency in nanoseconds`,
+  defaultText: String(DEFAULT_LATENCY_NS),
+  default: DEFAULT_LATENCY_NS,
+  parse: (raw) => intIn(flag, raw, MIN_LATENCY_NS, MAX_LATENCY_NS, `nanoseconds from ${MIN_LATENCY_NS} to ${MAX_LATENCY_NS}`),
+});
+
+const channels = (key: 'rxChannels' | 'txChannels', flag: string, env: string, what: string): SettingSpec => ({
+  key,
+  flag,
+  env,
+  file: env.replace(/^INFERNO_/, '').toLowerCase(),
+  arg: 'N',
+  help: `number of ${what} channels`,
+  defaultText: '2',
+  default: 2,
+  parse: (raw) => intIn(flag, raw, 1, MAX_CHANNELS),
+});
+
+export const SETTINGS: readonly SettingSpec[] = [
+  {
+    key: 'bindIp', flag: 'bind-ip', env: 'INFERNO_BIND_IP', file: 'bind_ip', arg: 'IP|IFACE',
+    help: 'IPv4 address or interface name for every socket and mDNS',
+    defaultText: 'IPv4 of the default-route interface',
+    parse: (raw) => str('bind-ip', raw, 'an IPv4 address of this host or an interface name'),
+  },
+  {
+    key: 'deviceId', flag: 'device-id', env: 'INFERNO_DEVICE_ID', file: 'device_id', arg: 'HEX16',
+    help: 'device id (16 hex digits); also the key of the saved state',
+    defaultText: '0000 + IP + process id',
+    parse: (raw) => {
+      const s = str('device-id', raw, 'exactly 16 hexadecimal digits');
+      if (!/^[0-9a-fA-F]{16}$/.test(s)) throw new ConfigError('device-id', raw, 'exactly 16 hexadecimal digits');
+      return s.toLowerCase();
+    },
+  },
+  {
+    key: 'name', flag: 'name', env: 'INFERNO_NAME', file: 'name', arg: 'NAME',
+    help: 'device name shown in controllers',
+    defaultText: 'inferno-<IP as 8 hex digits>',
+    parse: (raw) => {
+      const s = str('name', raw, '1-31 letters, digits and hyphens');
+      if (!validDanteName(s)) throw new ConfigError('name', raw, '1-31 letters, digits and hyphens, not starting or ending with a hyphen');
+      return s;
+    },
+  },
+  {
+    key: 'sampleRate', flag: 'sample-rate', env: 'INFERNO_SAMPLE_RATE', file: 'sample_rate', arg: 'HZ',
+    help: 'sample rate', defaultText: '48000', default: 48000,
+    parse: (raw) => {
+      const n = Number(typeof raw === 'string' ? raw.trim() : raw);
+      if (!(SUPPORTED_SAMPLE_RATES as readonly number[]).includes(n)) {
+        throw new ConfigError('sample-rate', raw, SUPPORTED_SAMPLE_RATES.join(', '));
+      }
+      return n;
+    },
+  },
+  channels('rxChannels', 'rx-channels', 'INFERNO_RX_CHANNELS', 'receive'),
+  channels('txChannels', 'tx-channels', 'INFERNO_TX_CHANNELS', 'transmit'),
+  latency('rxLatencyNs', 'rx-latency-ns', 'INFERNO_RX_LATENCY_NS', 'receive'),
+  latency('txLatencyNs', 'tx-latency-ns', 'INFERNO_TX_LATENCY_NS', 'transmit'),
+  {
+    key: 'processId', flag: 'process-id', env: 'INFERNO_PROCESS_ID', file: 'process_id', arg: 'N',
+    help: 'process id, unique per IP when several devices share one', defaultText: '0', default: 0,
+    parse: (raw) => intIn('process-id', raw, 0, 65535),
+  },
+  {
+    key: 'altPort', flag: 'alt-port', env: 'INFERNO_ALT_PORT', file: 'alt_port', arg: 'PORT',
+    help: 'base of the four device ports (ARC=P, CMC=P+1, flows=P+2, info=P+3)',
+    defaultText: 'unset (4440, 8800, 4455, 8700)',
+    parse: (raw) => intIn('alt-port', raw, 1024, 65532),
+  },
+  {
+    key: 'clock', flag: 'clock', env: 'INFERNO_CLOCK', file: 'clock', arg: 'SOURCE',
+    help: 'media clock source: local = this host\'s CLOCK_TAI, free-running (one-host setups)',
+    defaultText: 'local', default: 'local',
+    parse: (raw) => {
+      const s = str('clock', raw, CLOCK_SOURCES.join(', '));
+      if (!(CLOCK_SOURCES as readonly string[]).includes(s)) throw new ConfigError('clock', raw, CLOCK_SOURCES.join(', '));
+      return s;
+    },
+  },
+  {
+    key: 'clockPath', flag: 'clock-path', env: 'INFERNO_CLOCK_PATH', file: 'clock_path', arg: 'PATH',
+    help: 'usrvclock socket or PTP hardware clock device for external clock sources',
+    defaultText: 'unset',
+    parse: (raw) => str('clock-path', raw, 'a file path'),
+  },
+  {
+    key: 'http', flag: 'http', env: 'INFERNO_HTTP', file: 'http', arg: '[HOST:]PORT',
+    help: 'serve GET /status (JSON) and GET /metrics (Prometheus) here',
+    defaultText: 'off (host defaults to 127.0.0.1)',
+    parse: (raw) => parseHttpListen('http', raw),
+  },
+  {
+    key: 'logLevel', flag: 'log-level', env: 'INFERNO_LOG_LEVEL', file: 'log_level', arg: 'LEVEL',
+    help: `log level: ${LOG_LEVELS.join(', ')}`, defaultText: 'info', default: 'info',
+    parse: (raw) => {
+      if (!isLevel(raw)) throw new ConfigError('log-level', raw, LOG_LEVELS.join(', '));
+      return raw;
+    },
+  },
+  {
+    key: 'logFormat', flag: 'log-format', env: 'INFERNO_LOG_FORMAT', file: 'log_format', arg: 'FORMAT',
+    help: 'log format: pretty (human-readable) or json (one object per line)',
+    defaultText: 'pretty', default: 'pretty',
+    parse: (raw) => {
+      if (raw !== 'pretty' && raw !== 'json') throw new ConfigError('log-format', raw, 'pretty, json');
+      return raw;
+    },
+  },
+];

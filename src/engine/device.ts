@@ -1,0 +1,105 @@
+// A running device: the workers, the shared buffers they use, and the status view. The main
+// thread owns configuration and lifecycle; everything time-critical runs in workers.
+import { EventEmitter } from 'node:events';
+import type { DeviceConfig } from '../config/device-config.js';
+import { getLogger, logSettings } from '../log.js';
+import { metricName } from '../status/metrics.js';
+import type { MetricSample } from '../status/metrics.js';
+import { WORKER_NAMES } from './protocol.js';
+import type { WorkerName } from './protocol.js';
+import { Supervisor } from './supervisor.js';
+
+export const VERSION = '0.1.0';
+
+export interface DeviceEngineOptions {
+  /** Test hook: make one worker throw shortly after it starts. */
+  crash?: { worker: WorkerName; afterMs: number };
+}
+
+export class DeviceEngine extends EventEmitter {
+  readonly startedAt = Date.now();
+  private readonly log = getLogger('device');
+
+  private constructor(
+    readonly config: DeviceConfig,
+    readonly supervisor: Supervisor,
+  ) {
+    super();
+    supervisor.on('fatal', (err: Error) => this.emit('fatal', err));
+  }
+
+  static async start(config: DeviceConfig, opts: DeviceEngineOptions = {}): Promise<DeviceEngine> {
+    const shared: Record<string, SharedArrayBuffer> = {};
+    const supervisor = new Supervisor({
+      workers: WORKER_NAMES.map((name) => ({
+        name,
+        config,
+        log: logSettings(),
+        shared,
+        ...(opts.crash?.worker === name ? { crashAfterStartMs: opts.crash.afterMs } : {}),
+      })),
+    });
+    try {
+      await supervisor.start();
+    } catch (err) {
+      await supervisor.stop(500);
+      throw err;
+    }
+    const device = new DeviceEngine(config, supervisor);
+    device.log.info('device started', { name: config.name, ip: config.ip, deviceId: config.deviceId });
+    return device;
+  }
+
+  status(): Record<string, unknown> {
+    const c = this.config;
+    const reports = this.supervisor.reports();
+    return {
+      device: {
+        name: c.name,
+        factoryName: c.factoryName,
+        deviceId: c.deviceId,
+        processId: c.processId,
+        version: VERSION,
+        uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
+      },
+      network: { interface: c.iface.ifname, ip: c.ip, mac: c.iface.mac, ports: c.ports },
+      audio: {
+        sampleRate: c.sampleRate,
+        rxChannels: c.rxChannels,
+        txChannels: c.txChannels,
+        rxLatencyNs: c.rxLatencyNs,
+        txLatencyNs: c.txLatencyNs,
+        rxChannelNames: c.rxChannelNames,
+        txChannelNames: c.txChannelNames,
+      },
+      clock: { source: c.clock, ...(reports.clock?.info ?? {}) },
+      workers: this.supervisor.health(),
+      counters: Object.fromEntries(Object.entries(reports).map(([w, r]) => [w, r.counters])),
+    };
+  }
+
+  metricSamples(): MetricSample[] {
+    const samples: MetricSample[] = [
+      { name: 'inferno_up', help: 'The device is running.', type: 'gauge', value: 1, labels: { device: this.config.name } },
+      { name: 'inferno_uptime_seconds', help: 'Seconds since the device started.', type: 'gauge', value: (Date.now() - this.startedAt) / 1000 },
+      { name: 'inferno_sample_rate_hz', help: 'Device sample rate.', type: 'gauge', value: this.config.sampleRate },
+      { name: 'inferno_channels', help: 'Channel count by direction.', type: 'gauge', value: this.config.rxChannels, labels: { direction: 'rx' } },
+      { name: 'inferno_channels', help: 'Channel count by direction.', type: 'gauge', value: this.config.txChannels, labels: { direction: 'tx' } },
+    ];
+    for (const [name, h] of Object.entries(this.supervisor.health())) {
+      samples.push({ name: 'inferno_worker_running', help: 'Whether the worker is running.', type: 'gauge', value: h.state === 'running' ? 1 : 0, labels: { worker: name } });
+      samples.push({ name: 'inferno_worker_restarts_total', help: 'Worker restarts after a crash.', type: 'counter', value: h.restarts, labels: { worker: name } });
+    }
+    for (const [worker, r] of Object.entries(this.supervisor.reports())) {
+      for (const [k, v] of Object.entries(r.counters)) {
+        samples.push({ name: metricName('inferno', worker, k, 'total'), help: `Counter ${k} of the ${worker} worker.`, type: 'counter', value: v });
+      }
+    }
+    return samples;
+  }
+
+  async stop(): Promise<void> {
+    await this.supervisor.stop();
+    this.log.info('device stopped');
+  }
+}

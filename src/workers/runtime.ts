@@ -1,0 +1,76 @@
+// Worker-side plumbing shared by every long-lived worker: settings from workerData, logging,
+// the control port in both styles (event-driven, or polled by a loop that never yields), and
+// periodic reports to the main thread.
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import { configureLogging, getLogger } from '../log.js';
+import type { Logger } from '../log.js';
+import type { FromWorker, ToWorker, WorkerInit, WorkerReport } from '../engine/protocol.js';
+
+export const REPORT_INTERVAL_MS = 1000;
+
+export class WorkerRuntime {
+  readonly init: WorkerInit;
+  readonly log: Logger;
+  private readonly port: MessagePort;
+  private readonly wake: Int32Array;
+  private wakeSeen = 0;
+  stopping = false;
+
+  constructor() {
+    if (!parentPort) throw new Error('worker runtime used outside a worker thread');
+    this.port = parentPort;
+    this.init = workerData as WorkerInit;
+    configureLogging(this.init.log);
+    this.log = getLogger(this.init.name);
+    this.wake = new Int32Array(this.init.wake);
+    this.wakeSeen = Atomics.load(this.wake, 0);
+    if (this.init.crashAfterStartMs !== undefined) {
+      setTimeout(() => {
+        throw new Error(`injected crash in ${this.init.name} worker`);
+      }, this.init.crashAfterStartMs);
+    }
+  }
+
+  post(msg: FromWorker): void {
+    this.port.postMessage(msg);
+  }
+
+  report(report: WorkerReport): void {
+    this.post({ type: 'report', report });
+  }
+
+  /** Event-driven style: handle each control message as it arrives. */
+  onMessage(handler: (msg: ToWorker) => void): void {
+    this.port.on('message', (msg: ToWorker) => {
+      if (msg.type === 'stop') this.stopping = true;
+      handler(msg);
+    });
+  }
+
+  /** Polling style: drains the control port without yielding to the event loop. */
+  poll(): ToWorker[] {
+    const out: ToWorker[] = [];
+    for (;;) {
+      const m = receiveMessageOnPort(this.port);
+      if (!m) break;
+      const msg = m.message as ToWorker;
+      if (msg.type === 'stop') this.stopping = true;
+      out.push(msg);
+    }
+    return out;
+  }
+
+  /** Sleeps until the main thread posts something or `timeoutMs` passes. */
+  waitForMessage(timeoutMs: number): void {
+    const seen = this.wakeSeen;
+    if (Atomics.load(this.wake, 0) === seen) Atomics.wait(this.wake, 0, seen, timeoutMs);
+    this.wakeSeen = Atomics.load(this.wake, 0);
+  }
+
+  /** Tells the main thread we are done and lets the thread end. */
+  finish(): void {
+    this.post({ type: 'stopped' });
+    this.port.close();
+  }
+}
