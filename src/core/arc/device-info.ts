@@ -54,7 +54,7 @@ export const deviceInfoReply: ArcCodec<DeviceInfoReply> = {
     return {
       ...headerFields(h),
       boardName: need(stringAt(buf, 16, 'board name'), 'board name'),
-      revision: stringAt(buf, 18, 'revision') ?? '',
+      revision: revisionAt(buf),
       friendlyName: need(stringAt(buf, names + 2, 'friendly name'), 'friendly name'),
       factoryName: need(stringAt(buf, names + 4, 'factory name'), 'factory name'),
       deviceProtocolId: u16(buf, ids + 8, 'protocol id'),
@@ -66,3 +66,10 @@ export const deviceInfoReply: ArcCodec<DeviceInfoReply> = {
     return STRINGS_AT + cstrLen(m.friendlyName) + cstrLen(m.factoryName) + cstrLen(m.boardName) + cstrLen(m.revision);
   },
 };
+
+/** Inferno v0.3 writes a stale revision pointer (0x90, past its 141-byte reply), §3.4: read as absent. */
+function revisionAt(buf: Uint8Array): string {
+  const ptr = u16(buf, 18, 'revision pointer');
+  if (ptr === 0 || ptr >= buf.length) return '';
+  return stringAt(buf, 18, 'revision') ?? '';
+}
