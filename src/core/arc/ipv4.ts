@@ -1,0 +1,19 @@
+// Dotted IPv4 text <-> u32, for the address records of the flow lists.
+import { DecodeError } from '../errors.js';
+
+export function ipv4ToU32(ip: string): number {
+  const parts = ip.split('.');
+  if (parts.length !== 4) throw new RangeError(`not an IPv4 address: ${ip}`);
+  let v = 0;
+  for (const p of parts) {
+    const n = Number(p);
+    if (!/^\d{1,3}$/.test(p) || n > 255) throw new RangeError(`not an IPv4 address: ${ip}`);
+    v = v * 256 + n;
+  }
+  return v;
+}
+
+export function u32ToIpv4(v: number): string {
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new DecodeError('bad-address', `${v}`);
+  return [v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff].join('.');
+}
