@@ -41,7 +41,7 @@ export function decodeRegisterRequest(buf: Uint8Array): CmcRegisterRequest {
   return {
     startCode: h.startCode,
     transactionId: h.transactionId,
-    controllerId: Uint8Array.prototype.slice.call(buf, 12, 20),
+    controllerId: Uint8Array.from(buf.subarray(12, 20)),
   };
 }
 
@@ -85,7 +85,7 @@ export function decodeRegisterReply(buf: Uint8Array): CmcRegisterReply {
   return {
     transactionId: h.transactionId,
     processId: u16(buf, 10),
-    deviceId: Uint8Array.prototype.slice.call(buf, 12, 20),
+    deviceId: Uint8Array.from(buf.subarray(12, 20)),
     ip: ipv4String(buf, 24),
     infoPort: u16(buf, 28),
   };

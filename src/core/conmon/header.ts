@@ -66,7 +66,7 @@ export function decodeConmonHeader(buf: Uint8Array): ConmonHeader {
     length,
     sequence: u16(buf, 4),
     processId: u16(buf, 6),
-    deviceId: Uint8Array.prototype.slice.call(buf, 8, 16),
+    deviceId: Uint8Array.from(buf.subarray(8, 16)),
     vendor: Buffer.from(buf.buffer, buf.byteOffset + 16, vendorEnd - 16).toString('latin1'),
     version: u16(buf, 24),
     messageType: u16(buf, 26),
