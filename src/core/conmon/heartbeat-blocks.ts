@@ -51,7 +51,7 @@ export type HeartbeatBlock =
 export function levelByte(peakRatio: number): number {
   if (!(peakRatio > 0)) return 255;
   const v = Math.round(-40 * Math.log10(peakRatio));
-  return v < 0 ? 0 : v > 255 ? 255 : v;
+  return v <= 0 ? 0 : v > 255 ? 255 : v;
 }
 
 /** Meter byte from the absolute peak of signed 32-bit full-scale samples. */
