@@ -9,20 +9,21 @@ export interface RandomSource {
 
 /** Marsaglia xorshift32: tiny state, plenty for dither noise. */
 export class Xorshift32 implements RandomSource {
-  private state: number;
+  // A typed array, not a number field: storing a uint32 above 2^30 in a field boxes it per call.
+  private readonly state = new Uint32Array(1);
 
   constructor(seed = 0x9e3779b9) {
     // Zero is the generator's fixed point.
-    this.state = seed >>> 0 || 0x9e3779b9;
+    this.state[0] = seed >>> 0 || 0x9e3779b9;
   }
 
   next(): number {
-    let x = this.state;
+    let x = this.state[0]!;
     x ^= x << 13;
     x ^= x >>> 17;
     x ^= x << 5;
-    this.state = x >>> 0;
-    return this.state;
+    this.state[0] = x;
+    return this.state[0]!;
   }
 }
 
