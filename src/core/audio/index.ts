@@ -1,0 +1,2 @@
+export * from './dither.js';
+export * from './packet.js';

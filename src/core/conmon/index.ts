@@ -1,0 +1,17 @@
+export * from './header.js';
+export * from './message-types.js';
+export * from './requests.js';
+export * from './handler.js';
+export * from './heartbeat.js';
+export * as boardInfo from './board-info.js';
+export * as productInfo from './product-info.js';
+export * as rxChannelChange from './rx-channel-change.js';
+export * as clockStatus from './clock-status.js';
+export * as interfaceInfo from './interface-info.js';
+export * as clearConfigStatus from './clear-config-status.js';
+export * as settingStatus from './setting-status.js';
+export type { BoardInfo } from './board-info.js';
+export type { ProductInfo } from './product-info.js';
+export type { ClockStatus } from './clock-status.js';
+export type { InterfaceInfo } from './interface-info.js';
+export type { SettingStatus } from './setting-status.js';
