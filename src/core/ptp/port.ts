@@ -187,7 +187,8 @@ export class PtpPort<DS> {
     }
     let best: [string, ForeignRecord<DS>] | null = null;
     for (const entry of this.foreign) {
-      if (!this.qualified(entry[1])) continue;
+      // The current parent stays eligible until its receipt timeout, even if messages thin out.
+      if (!this.qualified(entry[1]) && entry[0] !== this.parent) continue;
       if (!best || this.protocol.compare(entry[1].ds, best[1].ds) < 0) best = entry;
     }
     if (this.mode === 'leader-only') {
