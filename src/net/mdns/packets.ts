@@ -26,6 +26,11 @@ export function question(name: string, type: string): Question {
   return { name, type: type as Question['type'], class: 'IN' };
 }
 
+/** rdata of a decoded answer (undefined for OPT pseudo-records). */
+export function dataOf(a: Answer): unknown {
+  return (a as { data?: unknown }).data;
+}
+
 /** TTL of a decoded answer (0 for OPT pseudo-records). */
 export function ttlOf(a: Answer): number {
   return (a as { ttl?: number }).ttl ?? 0;
