@@ -9,6 +9,8 @@ export interface SentDatagram {
   from: Endpoint;
   to: Endpoint;
   buf: Buffer;
+  /** ms timestamp of the send. */
+  at: number;
 }
 
 export class MemoryMdnsSegment {
@@ -51,7 +53,7 @@ export class MemoryMdnsTransport implements MdnsTransport {
 
   async send(buf: Buffer, to: Endpoint = { address: MDNS_GROUP, port: MDNS_PORT }): Promise<void> {
     if (this.closed) return;
-    this.segment.deliver({ from: { address: this.interfaceIp, port: this.port }, to, buf: Buffer.from(buf) });
+    this.segment.deliver({ from: { address: this.interfaceIp, port: this.port }, to, buf: Buffer.from(buf), at: Date.now() });
   }
 
   onMessage(handler: MessageHandler): void {
