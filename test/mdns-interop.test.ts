@@ -157,3 +157,21 @@ interop({ root: true, commands: ['ip'] }).serial(
       await lan.destroy();
     }
   });
+
+interop({ root: true, commands: ['ip'] }).serial(
+  'two hosts publishing the same device name: one keeps it, the other is renamed "(2)"', async (t) => {
+    const lan = createLan(2, { tag: 'mcf' });
+    try {
+      const [h1, h2] = lan.hosts as [LanHost, LanHost];
+      const lines: string[] = [];
+      const [p1, p2] = await Promise.all([publish(t, h1, device(h1.ip, { name: 'Same' })), publish(t, h2, device(h2.ip, { name: 'Same' }))]);
+      for (const p of [p1, p2]) p.stdout?.on('data', (d) => lines.push(String(d)));
+      // Both have published something; let a late conflict (seen after announcing) settle.
+      await new Promise((r) => setTimeout(r, 3000));
+      const r = await h2.run(process.execPath, [resolveScript, h2.ip, 'devices'], { timeoutMs: 20000 });
+      const names = (JSON.parse(r.stdout) as { name: string; ip: string }[]).map((d) => d.name).sort();
+      t.deepEqual(names, ['Same', 'Same (2)'], lines.join(''));
+    } finally {
+      await lan.destroy();
+    }
+  });

@@ -290,3 +290,29 @@ test('two responders on one IP both answer a browse', async (t) => {
   t.is(a.stats().conflicts + b.stats().conflicts, 0);
   await Promise.all([a.stop(), b.stop()]);
 });
+
+test('a conflicting record after publication triggers probing again (RFC 6762 §9), then a rename', async (t) => {
+  const seg = new MemoryMdnsSegment();
+  const r = await published(t, seg);
+  const { default: dnsPacket } = await import('dns-packet');
+  const peer = seg.attach('10.0.0.7');
+  const theirs = { name: ARC, type: 'SRV' as const, ttl: 4500, flush: true, data: { port: 1234, target: 'other.local', priority: 0, weight: 0 } };
+  // The peer claims dev's ARC instance now and defends it against our probes.
+  peer.onMessage(async (buf, from) => {
+    const p = dnsPacket.decode(buf);
+    if (p.type === 'query' && from.address !== '10.0.0.7' && p.questions!.some((x) => x.name === ARC)) {
+      await peer.send(dnsPacket.encode({ type: 'response', flags: 1024, answers: [theirs] }));
+    }
+  });
+  await peer.send(dnsPacket.encode({ type: 'response', flags: 1024, answers: [theirs] }));
+  t.true(await until(() => r.deviceName === 'dev (2)' && r.state === 'announced', 2000));
+  t.is(r.conflicts.length, 1);
+  await r.stop();
+});
+
+test('reservations set before start() are announced at start', async (t) => {
+  const seg = new MemoryMdnsSegment();
+  const r = await published(t, seg, { reservedGroups: ['239.255.3.4'] });
+  t.true(answersOf(responses(seg)).some((a) => a.name === '4.3.255.239.in-addr.local' && ttl(a) > 0));
+  await r.stop();
+});

@@ -129,6 +129,8 @@ export class MdnsResponder extends EventEmitter<MdnsResponderEvents> {
     if (this.started) return;
     await this.transport.start();
     this.started = true;
+    // Records on names that need no probe (reservations) were set aside until now.
+    if (this.published.size) this.announce([...this.published.values()]);
     if (this.pending.size) this.scheduleProbe(Math.random() * this.timing.probeIntervalMs);
   }
 
