@@ -1,7 +1,7 @@
 import test from 'ava';
 import {
   SERVICE_ARC, SERVICE_BUND, SERVICE_CHAN, SERVICE_CMC, allRecords, buildDanteRecordSet, conflictDeviceName,
-  conflictHostLabel, decodeTxt, encodeTxt, formatTxt, hostLabelFor, parseBundleTxt, parseChannelTxt, parseTxtInt,
+  conflictHostLabel, decodeTxt, encodeTxt, formatTxt, hostLabelFor, parseBundleTxt, parseChannelTxt, parseTxtInt, planPublication,
   reservationName, splitAtDevice,
 } from '../dist/core/mdns/index.js';
 import type { ServiceInstance } from '../dist/core/mdns/index.js';
@@ -116,4 +116,22 @@ test('names: labels, host names, conflict renames, subscription split', (t) => {
   // A '.' would split the label on the wire: rejected instead of published wrongly.
   t.throws(() => buildDanteRecordSet(testDevice({ txChannels: [{ factoryName: '01', friendlyName: 'a.b' }] })), { message: /without '\.'/ });
   t.throws(() => buildDanteRecordSet(testDevice({ deviceId: 'xyz' })), { message: /device id/ });
+});
+
+test('planPublication: rename withdraws the old alias, probes the new one, keeps the rest', (t) => {
+  const dev = testDevice({ name: 'dev' });
+  const before = allRecords(buildDanteRecordSet(dev));
+  const renamed = { ...dev, txChannels: [{ factoryName: '01', friendlyName: 'Vox' }, dev.txChannels[1]!] };
+  const plan = planPublication(before, allRecords(buildDanteRecordSet(renamed)));
+  const show = (l: typeof before) => l.map((r) => `${r.type} ${r.type === 'PTR' ? r.data : r.name}`).sort();
+  t.deepEqual(show(plan.goodbye), ['PTR TX 1@dev._netaudio-chan._udp.local', 'SRV TX 1@dev._netaudio-chan._udp.local', 'TXT TX 1@dev._netaudio-chan._udp.local']);
+  t.deepEqual(show(plan.probe), ['PTR Vox@dev._netaudio-chan._udp.local', 'SRV Vox@dev._netaudio-chan._udp.local', 'TXT Vox@dev._netaudio-chan._udp.local']);
+  t.deepEqual(plan.announce, []);
+  t.is(plan.keep.length, before.length - 3);
+  // A bundle: changed TXT of owned instances is announced (no goodbye), the bundle is probed.
+  const withBundle = { ...dev, bundles: [{ id: 1, group: '239.255.12.34', port: 4321, channels: [2] }] };
+  const p2 = planPublication(before, allRecords(buildDanteRecordSet(withBundle)));
+  t.deepEqual(p2.goodbye, []);
+  t.deepEqual(show(p2.announce), ['A 34.12.255.239.in-addr.local', 'TXT 02@dev._netaudio-chan._udp.local', 'TXT TX 2@dev._netaudio-chan._udp.local']);
+  t.deepEqual(show(p2.probe), ['PTR 1@dev._netaudio-bund._udp.local', 'SRV 1@dev._netaudio-bund._udp.local', 'TXT 1@dev._netaudio-bund._udp.local']);
 });

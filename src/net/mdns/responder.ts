@@ -7,6 +7,7 @@ import { DecodeError } from '../../core/errors.js';
 import { buildDanteRecordSet } from '../../core/mdns/dante.js';
 import type { DanteMdnsDevice } from '../../core/mdns/dante.js';
 import { conflictDeviceName, conflictHostLabel, hostLabelFor, nameKey } from '../../core/mdns/names.js';
+import { ownerName, planPublication } from '../../core/mdns/diff.js';
 import { allRecords, rdataKey, recordKey } from '../../core/mdns/records.js';
 import type { DanteRecordSet, MdnsRecord } from '../../core/mdns/records.js';
 import { getLogger } from '../../log.js';
@@ -14,80 +15,12 @@ import type { Logger } from '../../log.js';
 import { RecordIndex, compareProbeRecords, planAnswers, toUnits } from './answer.js';
 import { DEFAULT_MAX_PAYLOAD, MDNS_PORT, decodeMessage, encodeQueries, encodeResponses, question, toAnswer, ttlOf } from './packets.js';
 import type { MdnsMessage } from './packets.js';
+import { DEFAULT_TIMING, OWN_ECHO_MS } from './responder-types.js';
+import type { MdnsConflict, MdnsResponderEvents, MdnsResponderOptions, MdnsResponderStats, ResponderState, ResponderTiming } from './responder-types.js';
 import { UdpMdnsTransport } from './transport.js';
 import type { Endpoint, MdnsTransport } from './transport.js';
 
-export interface ResponderTiming {
-  /** Spacing of the probes (RFC 6762 §8.1: 250 ms). */
-  probeIntervalMs: number;
-  probeCount: number;
-  /** Wait after losing a simultaneous-probe tie-break (RFC 6762 §8.2: 1 s). */
-  probeDeferMs: number;
-  /** Announcements after probing and after every change (RFC 6762 §8.3: ≥ 2, 1 s apart). */
-  announceCount: number;
-  announceIntervalMs: number;
-  /** Random delay of multicast answers holding shared records (RFC 6762 §6: 20–120 ms). */
-  sharedDelayMinMs: number;
-  sharedDelayMaxMs: number;
-}
-
-export const DEFAULT_TIMING: ResponderTiming = {
-  probeIntervalMs: 250,
-  probeCount: 3,
-  probeDeferMs: 1000,
-  announceCount: 2,
-  announceIntervalMs: 1000,
-  sharedDelayMinMs: 20,
-  sharedDelayMaxMs: 120,
-};
-
-/** How long our own sent records are recognised when they come back via multicast loopback. */
-const OWN_ECHO_MS = 10_000;
-
-export interface MdnsResponderOptions {
-  interfaceIp: string;
-  /** Default: UDP on 224.0.0.251:5353 joined on `interfaceIp`. */
-  transport?: MdnsTransport;
-  /** Largest UDP payload we send (default 1472 = 1500-byte MTU). */
-  maxPayload?: number;
-  logger?: Logger;
-  timing?: Partial<ResponderTiming>;
-}
-
-export interface MdnsConflict {
-  /** `device`: the device name was taken; `host`: the host name was taken. */
-  kind: 'device' | 'host';
-  /** The DNS name that was found taken. */
-  name: string;
-  from: string;
-  to: string;
-  /** Address the conflicting record came from. */
-  peer: string;
-}
-
-export interface MdnsResponderStats {
-  queries: number;
-  responses: number;
-  /** Answer records sent (in responses to queries). */
-  answers: number;
-  announcements: number;
-  goodbyes: number;
-  probes: number;
-  knownAnswerSuppressed: number;
-  legacyUnicast: number;
-  unicastReplies: number;
-  conflicts: number;
-  datagramsSent: number;
-  drops: Record<string, number>;
-}
-
-export type ResponderState = 'idle' | 'probing' | 'announced' | 'stopped';
-
-export interface MdnsResponderEvents {
-  conflict: [MdnsConflict];
-  /** Probing finished: the records of `set` are ours. */
-  published: [DanteRecordSet];
-}
+export * from './responder-types.js';
 
 export class MdnsResponder extends EventEmitter<MdnsResponderEvents> {
   private readonly transport: MdnsTransport;
@@ -193,36 +126,13 @@ export class MdnsResponder extends EventEmitter<MdnsResponderEvents> {
   /** Diffs the published records against `next` and acts on the difference. */
   private apply(next: DanteRecordSet): void {
     this.set = next;
-    const wanted = allRecords(next);
-    const wantedKeys = new Set(wanted.map(recordKey));
-    const ownedNames = new Set([...this.published.values()].filter((r) => r.unique).map((r) => nameKey(r.name)));
-    const wantedUniqueTypes = new Set(wanted.filter((r) => r.unique).map((r) => `${nameKey(r.name)}|${r.type}`));
-    // Removed records get a goodbye, unless a unique record just changes its data (the new one
-    // is announced with the cache-flush bit, which replaces it in caches).
-    const gone: MdnsRecord[] = [];
-    for (const [k, r] of this.published) {
-      if (wantedKeys.has(k)) continue;
-      this.published.delete(k);
-      if (!(r.unique && wantedUniqueTypes.has(`${nameKey(r.name)}|${r.type}`))) gone.push(r);
-    }
-    // New instance/host names must be probed first; records on names we own go out at once.
-    const newNames = new Set(wanted.filter((r) => r.unique && !ownedNames.has(nameKey(r.name))).map((r) => nameKey(r.name)));
-    const instanceOf = (r: MdnsRecord) => (r.type === 'PTR' ? nameKey(r.data) : nameKey(r.name));
-    this.pending.clear();
-    const fresh: MdnsRecord[] = [];
-    for (const r of wanted) {
-      const k = recordKey(r);
-      if (this.published.has(k)) continue;
-      if (newNames.has(instanceOf(r))) this.pending.set(k, r);
-      else {
-        this.published.set(k, r);
-        fresh.push(r);
-      }
-    }
+    const plan = planPublication(this.published.values(), allRecords(next));
+    this.published = new Map([...plan.keep, ...plan.announce].map((r) => [recordKey(r), r]));
+    this.pending = new Map(plan.probe.map((r) => [recordKey(r), r]));
     this.reindex();
     if (!this.started) return;
-    if (gone.length) void this.sendGoodbyes(gone);
-    if (fresh.length) this.announce(fresh);
+    if (plan.goodbye.length) void this.sendGoodbyes(plan.goodbye);
+    if (plan.announce.length) this.announce(plan.announce);
     if (this.pending.size) this.scheduleProbe(Math.random() * this.timing.probeIntervalMs);
   }
 
@@ -399,8 +309,7 @@ export class MdnsResponder extends EventEmitter<MdnsResponderEvents> {
   private reprobe(name: string): void {
     const instances = new Set([name]);
     for (const [k, r] of this.published) {
-      const owner = r.type === 'PTR' ? nameKey(r.data) : nameKey(r.name);
-      if (!instances.has(owner)) continue;
+      if (!instances.has(ownerName(r))) continue;
       this.published.delete(k);
       this.pending.set(k, r);
     }
