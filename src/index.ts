@@ -1,3 +1,30 @@
-// Public library API of inferno-aoip.
+// Public library API of inferno-aoip. Protocol layers are exported as namespaces so their short
+// names (encode, decode, ...) never collide; device-level classes are exported by name.
 export { getLogger, configureLogging } from './log.js';
 export type { Logger, LogLevel, LogFormat, LogSettings } from './log.js';
+export { DecodeError, ConfigError } from './core/errors.js';
+
+export { loadSettings, readConfigFile } from './config/load.js';
+export { resolveDeviceConfig } from './config/device-config.js';
+export type { DeviceConfig, ChannelName, DevicePorts } from './config/device-config.js';
+export { SETTINGS, SUPPORTED_SAMPLE_RATES, MAX_CHANNELS } from './config/schema.js';
+export type { Settings } from './config/schema.js';
+export { DeviceEngine } from './engine/device.js';
+
+export * as arc from './core/arc/index.js';
+export * as cmc from './core/cmc/index.js';
+export * as conmon from './core/conmon/index.js';
+export * as flows from './core/flows/index.js';
+export * as audio from './core/audio/index.js';
+export * as usrvclock from './core/usrvclock.js';
+export * as ptp from './core/ptp/index.js';
+export * as mdns from './core/mdns/index.js';
+export {
+  MdnsResponder,
+  MdnsBrowser,
+  MdnsResolveError,
+  UdpMdnsTransport,
+  MemoryMdnsSegment,
+  MemoryMdnsTransport,
+} from './net/mdns/index.js';
+export type { MdnsTransport, ResolvedChannel, ResolvedService, DanteDeviceListing } from './net/mdns/index.js';
