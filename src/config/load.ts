@@ -64,9 +64,18 @@ export function loadSettings(
   };
   for (const s of SETTINGS) options[s.flag] = { type: 'string' };
 
+  // `--flag -1` is a value, not an option: join string options to their next argument so
+  // negative numbers reach the setting's own validation instead of a generic parse error.
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const opt = a.startsWith('--') && !a.includes('=') ? options[a.slice(2)] : undefined;
+    if (opt?.type === 'string' && i + 1 < argv.length) args.push(`${a}=${argv[++i]}`);
+    else args.push(a);
+  }
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {
     const msg = (err as Error).message.split('\n')[0] ?? 'bad arguments';
     const m = /'(-{1,2}[^']+)'/.exec(msg);

@@ -13,7 +13,7 @@ export const VERSION = '0.1.0';
 
 export interface DeviceEngineOptions {
   /** Test hook: make one worker throw shortly after it starts. */
-  crash?: { worker: WorkerName; afterMs: number };
+  crash?: { worker: WorkerName; afterMs: number; times?: number };
 }
 
 export class DeviceEngine extends EventEmitter {
@@ -36,7 +36,7 @@ export class DeviceEngine extends EventEmitter {
         config,
         log: logSettings(),
         shared,
-        ...(opts.crash?.worker === name ? { crashAfterStartMs: opts.crash.afterMs } : {}),
+        ...(opts.crash?.worker === name ? { crashAfterStartMs: opts.crash.afterMs, crashTimes: opts.crash.times } : {}),
       })),
     });
     try {

@@ -15,8 +15,10 @@ export interface WorkerInit {
   wake: SharedArrayBuffer;
   /** Shared buffers by name (clock overlay, audio rings). */
   shared: Record<string, SharedArrayBuffer>;
-  /** Test hook: the worker throws this message once after starting (crash handling tests). */
+  /** Test hook: the worker throws this long after starting (crash handling tests). */
   crashAfterStartMs?: number;
+  /** Test hook: how many incarnations crash (default: every one). */
+  crashTimes?: number;
 }
 
 export type ToWorker =

@@ -35,6 +35,8 @@ interface Slot {
   lastError?: string;
   report?: WorkerReport;
   reportAt?: number;
+  /** Incarnations that still get the crash test hook. */
+  crashesLeft: number;
   /** Counters of earlier incarnations, so totals survive restarts. */
   carried: Record<string, number>;
   ready?: () => void;
@@ -68,6 +70,7 @@ export class Supervisor extends EventEmitter {
         state: 'stopped',
         restartTimes: [],
         restarts: 0,
+        crashesLeft: w.crashTimes ?? Infinity,
         carried: {},
       });
     }
@@ -79,8 +82,9 @@ export class Supervisor extends EventEmitter {
 
   private spawn(slot: Slot): Promise<void> {
     slot.state = 'starting';
+    const crash = slot.init.crashAfterStartMs !== undefined && slot.crashesLeft-- > 0;
     const worker = new Worker(new URL(`${slot.name}.js`, this.workerDir), {
-      workerData: slot.init,
+      workerData: { ...slot.init, crashAfterStartMs: crash ? slot.init.crashAfterStartMs : undefined },
       name: `inferno-${slot.name}`,
     });
     slot.worker = worker;

@@ -15,6 +15,7 @@ export class WorkerRuntime {
   private readonly port: MessagePort;
   private readonly wake: Int32Array;
   private wakeSeen = 0;
+  private crashAt = Infinity;
   stopping = false;
 
   constructor() {
@@ -26,9 +27,9 @@ export class WorkerRuntime {
     this.wake = new Int32Array(this.init.wake);
     this.wakeSeen = Atomics.load(this.wake, 0);
     if (this.init.crashAfterStartMs !== undefined) {
-      setTimeout(() => {
-        throw new Error(`injected crash in ${this.init.name} worker`);
-      }, this.init.crashAfterStartMs);
+      // Event-driven workers crash from a timer; polling loops crash in poll().
+      this.crashAt = Date.now() + this.init.crashAfterStartMs;
+      setTimeout(() => this.crashIfDue(), this.init.crashAfterStartMs);
     }
   }
 
@@ -48,8 +49,13 @@ export class WorkerRuntime {
     });
   }
 
+  private crashIfDue(): void {
+    if (Date.now() >= this.crashAt) throw new Error(`injected crash in ${this.init.name} worker`);
+  }
+
   /** Polling style: drains the control port without yielding to the event loop. */
   poll(): ToWorker[] {
+    this.crashIfDue();
     const out: ToWorker[] = [];
     for (;;) {
       const m = receiveMessageOnPort(this.port);

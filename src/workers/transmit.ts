@@ -22,6 +22,6 @@ while (!rt.stopping) {
     lastReport = now;
     rt.report({ counters: { ...counters }, info: { flows: 0 } });
   }
-  rt.waitForMessage(REPORT_INTERVAL_MS);
+  rt.waitForMessage(Math.min(REPORT_INTERVAL_MS, 100));
 }
 rt.finish();

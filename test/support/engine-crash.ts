@@ -1,0 +1,24 @@
+// Runs a device engine whose `worker` throws after start, `times` times (argv: worker times),
+// inside the namespace host it is started in; prints one JSON line with what happened.
+import { loadSettings, resolveDeviceConfig, DeviceEngine, configureLogging } from '../../dist/index.js';
+import type { WorkerName } from '../../dist/engine/protocol.js';
+
+const [worker, timesArg, bind] = process.argv.slice(2);
+const times = timesArg === 'always' ? Infinity : Number(timesArg);
+configureLogging({ level: (process.env.DBG as 'debug') ?? 'silent' });
+const config = resolveDeviceConfig(loadSettings(['--bind-ip', bind!], {}).settings);
+const device = await DeviceEngine.start(config, { crash: { worker: worker as WorkerName, afterMs: 200, times } });
+const started = Date.now();
+let poll: NodeJS.Timeout | undefined;
+const result = await new Promise<Record<string, unknown>>((resolve) => {
+  device.on('fatal', (err: Error) => resolve({ fatal: err.message, afterMs: Date.now() - started }));
+  poll = setInterval(() => {
+    const h = device.supervisor.health()[worker!]!;
+    if (h.restarts >= 1 && h.state === 'running' && times !== Infinity) {
+      resolve({ health: h, all: device.supervisor.health() });
+    }
+  }, 50);
+});
+clearInterval(poll);
+await device.stop();
+console.log(JSON.stringify(result));

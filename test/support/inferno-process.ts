@@ -1,0 +1,56 @@
+// Runs `node dist/main.js ...` inside a namespace host and talks to its status endpoint from
+// inside the same namespace (the test process itself stays in the machine's namespace).
+import type { ChildProcess } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LanHost } from './netns.js';
+import { stopChild } from './netns.js';
+
+export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const mainJs = resolve(projectRoot, 'dist', 'main.js');
+
+export interface InfernoProcess {
+  proc: ChildProcess;
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; atMs: number }>;
+  stop(): Promise<void>;
+}
+
+export function startInferno(host: LanHost, args: string[], env: NodeJS.ProcessEnv = {}): InfernoProcess {
+  const proc = host.spawn(process.execPath, [mainJs, ...args], {
+    env: { ...process.env, INFERNO_LOG_LEVEL: 'info', ...env },
+  });
+  let out = '';
+  proc.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
+  proc.stderr?.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; atMs: number }>((res) =>
+    proc.once('exit', (code, signal) => res({ code, signal, atMs: Date.now() })),
+  );
+  return { proc, output: () => out, exited, stop: () => stopChild(proc) };
+}
+
+export interface HttpResult {
+  status: number;
+  body: string;
+  contentType: string;
+}
+
+/** GET `url` from inside the host's namespace. */
+export async function httpGet(host: LanHost, url: string, timeoutMs = 3000): Promise<HttpResult | undefined> {
+  const script = `fetch(${JSON.stringify(url)}, { signal: AbortSignal.timeout(${timeoutMs}) })
+    .then(async (r) => console.log(JSON.stringify({ status: r.status, contentType: r.headers.get('content-type'), body: await r.text() })))
+    .catch(() => process.exit(3));`;
+  const r = await host.run(process.execPath, ['-e', script], { timeoutMs: timeoutMs + 2000 });
+  if (r.code !== 0) return undefined;
+  return JSON.parse(r.stdout) as HttpResult;
+}
+
+export async function waitFor<T>(fn: () => Promise<T | undefined>, timeoutMs: number, stepMs = 150): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
