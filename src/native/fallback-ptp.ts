@@ -66,13 +66,14 @@ export async function openFallbackPtpSocket(opts: PtpSocketOptions, realtimeNs: 
         localPort: a.port,
       };
     },
-    recv(timeoutMs: number): Promise<PtpMessage | null> {
+    // async: argument and socket errors arrive as rejections, as with the native implementation
+    async recv(timeoutMs: number): Promise<PtpMessage | null> {
       checkTimeout(timeoutMs);
       throwPending();
       const m = queue.shift();
-      if (m) return Promise.resolve(m);
-      if (closed) return Promise.resolve(null);
-      if (waiter) return Promise.reject(new Error('recv() already pending on this PTP socket'));
+      if (m) return m;
+      if (closed) return null;
+      if (waiter) throw new Error('recv() already pending on this PTP socket');
       return new Promise((resolve) => {
         const timer = setTimeout(() => {
           waiter = undefined;
@@ -84,7 +85,8 @@ export async function openFallbackPtpSocket(opts: PtpSocketOptions, realtimeNs: 
         };
       });
     },
-    send(data: Uint8Array, address: string, port: number, o?: PtpSendOptions): Promise<PtpSendResult> {
+    async send(data: Uint8Array, address: string, port: number, o?: PtpSendOptions): Promise<PtpSendResult> {
+      if (!(data instanceof Uint8Array)) throw new TypeError('data must be a Buffer or Uint8Array');
       throwPending();
       const ts = realtimeNs();
       return new Promise((resolve, reject) => {
