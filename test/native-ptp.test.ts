@@ -1,7 +1,7 @@
 import anyTest from 'ava';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createFallback, loadNative, nativeStatus, type NativeTimer } from '../dist/native/index.js';
+import { createFallback, loadNative, nativeStatus, type NativeTimer, type PtpSocket } from '../dist/native/index.js';
 import { createVethPair } from './support/native-netns.js';
 import { interop } from './support/needs.js';
 
@@ -98,6 +98,18 @@ test('fallback: the same round trip on node:dgram with JS timestamps', async (t)
   t.true(rxB - tx > -20n * MS && rxB - tx < 1000n * MS, `responder RX ${rxB - tx} ns after TX`);
 });
 
+// The kernel enables RX timestamping asynchronously when the first timestamping socket opens; on a
+// quiet host the first datagram can arrive unstamped ('user'). Wait until stamps flow.
+async function waitForStamps(a: PtpSocket, b: PtpSocket): Promise<void> {
+  for (let i = 0; i < 20; i++) {
+    await a.send(Buffer.from('probe'), '127.0.0.1', b.info().localPort);
+    const m = await b.recv(1000);
+    if (m?.timestampKind === 'software') return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('no kernel RX timestamps on loopback');
+}
+
 // Loopback in the host namespace is allowed traffic: unicast to 127.0.0.1 only.
 for (const [name, make] of [
   ['native', () => loadNative()],
@@ -110,6 +122,7 @@ for (const [name, make] of [
     const b = await n.ptpSocketOpen({ bindAddress: '127.0.0.1', port: 0 });
     try {
       t.is(await b.recv(20), null);
+      if (n.native) await waitForStamps(a, b);
       const before = n.clockNs(n.CLOCK_REALTIME);
       const s = await a.send(Buffer.from([1, 2, 3]), '127.0.0.1', b.info().localPort, { wantTxTimestamp: true });
       const noTs = await a.send(new Uint8Array([4]), '127.0.0.1', b.info().localPort);
