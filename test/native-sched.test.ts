@@ -36,10 +36,19 @@ test('native: CPU affinity validation', (t) => {
   t.deepEqual(n.getCpuAffinity(), cpus);
 });
 
+test('native: timer slack argument checks', (t) => {
+  t.true(Number.isInteger(n.timerSlackNs()));
+  t.throws(() => n.setTimerSlackNs(0), { instanceOf: TypeError });
+  t.throws(() => n.setTimerSlackNs(1.5), { instanceOf: TypeError });
+  t.throws(() => n.setTimerSlackNs('1' as never), { instanceOf: TypeError });
+});
+
 test('fallback: scheduling calls return ENOSYS, bad types still throw', (t) => {
   t.regex(failed(t, fb.setRealtimePriority('fifo', 10), 'ENOSYS'), /native helper/);
   failed(t, fb.setCpuAffinity([0]), 'ENOSYS');
   failed(t, fb.mlockAll(), 'ENOSYS');
+  failed(t, fb.setTimerSlackNs(1), 'ENOSYS');
+  t.is(fb.timerSlackNs(), null);
   failed(t, fb.munlockAll(), 'ENOSYS');
   t.is(fb.getCpuAffinity(), null);
   t.is(fb.threadScheduling().policy, 'unknown');

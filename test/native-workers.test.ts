@@ -18,6 +18,7 @@ test('the addon works in two worker threads at once, with per-thread scheduling'
   t.true(n.native);
   const before = n.threadScheduling();
   const affinityBefore = n.getCpuAffinity();
+  const slackBefore = n.timerSlackNs();
   const cpus = affinityBefore!;
   const [a, b] = await Promise.all([run(cpus[0]!, 'a'), run(cpus[cpus.length - 1]!, 'b')]);
   for (const [r, cpu, tag] of [[a, cpus[0]!, 'a'], [b, cpus[cpus.length - 1]!, 'b']] as const) {
@@ -29,10 +30,13 @@ test('the addon works in two worker threads at once, with per-thread scheduling'
     t.deepEqual(r.backToOther, { ok: true }, tag);
     t.deepEqual(r.affinity, { ok: true }, tag);
     t.deepEqual(r.affinityAfter, [cpu], tag);
+    t.deepEqual(r.slack, { ok: true }, tag);
+    t.is(r.slackAfter, 1, tag);
     t.is(r.ptp.received, r.ptp.sent, tag);
     t.is(r.ptp.kind, 'software', tag);
   }
   // Scheduling and affinity are per thread: this one is untouched.
   t.deepEqual(n.threadScheduling(), before);
   t.deepEqual(n.getCpuAffinity(), affinityBefore);
+  t.is(n.timerSlackNs(), slackBefore);
 });

@@ -120,6 +120,12 @@ export function createFallback(reason = 'native helper not loaded'): NativeTimer
       return unsupported('setting CPU affinity');
     },
     getCpuAffinity: () => null,
+    setTimerSlackNs(ns: number): OsResult {
+      checkInt(ns, 'ns');
+      if (ns < 1) throw new TypeError('ns must be >= 1');
+      return unsupported('setting timer slack');
+    },
+    timerSlackNs: () => null,
     mlockAll: () => unsupported('locking memory'),
     munlockAll: () => unsupported('unlocking memory'),
     ptpSocketOpen: (opts: PtpSocketOptions) => openFallbackPtpSocket(opts, () => clockNs(CLOCK_REALTIME)),

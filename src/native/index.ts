@@ -36,6 +36,8 @@ export function createNative(addon: Addon): NativeTimer {
     threadScheduling: addon.threadScheduling,
     setCpuAffinity: addon.setCpuAffinity,
     getCpuAffinity: addon.getCpuAffinity,
+    setTimerSlackNs: addon.setTimerSlackNs,
+    timerSlackNs: addon.timerSlackNs,
     mlockAll: addon.mlockAll,
     munlockAll: addon.munlockAll,
     // async so that argument and bind errors arrive as rejections, as with the fallback

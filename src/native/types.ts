@@ -117,6 +117,13 @@ export interface NativeTimer {
   setCpuAffinity(cpus: number[]): OsResult;
   /** CPUs the calling thread may run on, or null when unknown (fallback). */
   getCpuAffinity(): number[] | null;
+  /**
+   * Timer slack of the calling thread (ns >= 1). SCHED_OTHER threads default to 50 µs, by which
+   * every sleepUntil may wake late; the transmit worker sets 1.
+   */
+  setTimerSlackNs(ns: number): OsResult;
+  /** The calling thread's timer slack, or null when unknown (fallback). */
+  timerSlackNs(): number | null;
   /** Whole process, MCL_CURRENT | MCL_FUTURE. EPERM/ENOMEM name RLIMIT_MEMLOCK and CAP_IPC_LOCK. */
   mlockAll(): OsResult;
   munlockAll(): OsResult;
@@ -146,6 +153,8 @@ export interface Addon {
   threadScheduling(): ThreadScheduling;
   setCpuAffinity(cpus: number[]): OsResult;
   getCpuAffinity(): number[];
+  setTimerSlackNs(ns: number): OsResult;
+  timerSlackNs(): number;
   mlockAll(): OsResult;
   munlockAll(): OsResult;
   ptpSocketOpen(opts: PtpSocketOptions): AddonHandle;

@@ -13,6 +13,8 @@ export interface WorkerReport {
   backToOther: unknown;
   affinity: unknown;
   affinityAfter: number[] | null;
+  slack: unknown;
+  slackAfter: number | null;
   ptp: { sent: string; received: string | null; kind: string | null };
 }
 
@@ -40,6 +42,8 @@ async function main(): Promise<WorkerReport> {
   const backToOther = n.setRealtimePriority('other', 0);
   const affinity = n.setCpuAffinity([cpu]);
   const affinityAfter = n.getCpuAffinity();
+  const slack = n.setTimerSlackNs(1);
+  const slackAfter = n.timerSlackNs();
 
   const a = await n.ptpSocketOpen({ bindAddress: '127.0.0.1', port: 0 });
   const sent = `hello from ${tag}`;
@@ -68,6 +72,8 @@ async function main(): Promise<WorkerReport> {
     backToOther,
     affinity,
     affinityAfter,
+    slack,
+    slackAfter,
     ptp: { sent, received, kind },
   };
 }
