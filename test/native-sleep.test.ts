@@ -46,5 +46,8 @@ for (const [name, make] of impls) {
     t.throws(() => n.sleepUntilParts(n.CLOCK_MONOTONIC, -1, 0), { instanceOf: TypeError });
     t.throws(() => n.sleepUntilParts(n.CLOCK_MONOTONIC, 1.5, 0), { instanceOf: TypeError });
     t.throws(() => n.sleepUntil(12345, t0), { instanceOf: RangeError });
+    // A CLOCK_REALTIME time used as a CLOCK_MONOTONIC deadline.
+    t.throws(() => n.sleepUntil(n.CLOCK_MONOTONIC, n.clockNs(n.CLOCK_REALTIME)), { instanceOf: RangeError, message: /wrong clock/ });
+    t.throws(() => n.sleepUntilParts(n.CLOCK_MONOTONIC, 2 ** 40, 0), { instanceOf: RangeError });
   });
 }

@@ -9,6 +9,9 @@ namespace inferno {
 namespace {
 
 constexpr int64_t kNsPerSec = 1000000000LL;
+// A deadline further ahead is almost surely a clock mix-up (a CLOCK_REALTIME time passed for
+// CLOCK_MONOTONIC would block for decades, and a blocked worker cannot even be terminated).
+constexpr int64_t kMaxAheadSec = 3600;
 
 bool Before(const timespec& a, const timespec& b) {
   return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
@@ -39,6 +42,16 @@ int SleepUntilTs(clockid_t id, const timespec& target) {
 }
 
 void SleepOrThrow(Napi::Env env, clockid_t id, const timespec& target) {
+  timespec now;
+  if (clock_gettime(id, &now) != 0) {
+    if (errno == EINVAL) throw Napi::RangeError::New(env, "unknown clock id " + std::to_string(id));
+    throw SystemError(env, errno, "clock_gettime");
+  }
+  if (target.tv_sec - now.tv_sec > kMaxAheadSec) {
+    throw Napi::RangeError::New(env, "deadline is " + std::to_string(target.tv_sec - now.tv_sec) + " s ahead of clock " +
+                                         std::to_string(id) + " (limit " + std::to_string(kMaxAheadSec) +
+                                         " s): wrong clock?");
+  }
   int r = SleepUntilTs(id, target);
   if (r == EINVAL) throw Napi::RangeError::New(env, "unknown clock id " + std::to_string(id));
   if (r != 0) throw SystemError(env, r, "clock_nanosleep");

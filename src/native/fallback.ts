@@ -66,8 +66,13 @@ function clockReadInto(clockId: number, target: BigInt64Array | Float64Array, in
 // Private to this thread: nobody notifies it, so Atomics.wait just times out.
 const waitCell = new Int32Array(new SharedArrayBuffer(4));
 
+// Same guard as the native helper: a deadline further ahead is almost surely a clock mix-up.
+const MAX_AHEAD_NS = 3600n * NS_PER_SEC;
+
 function sleepUntil(clockId: number, ns: bigint): void {
   if (typeof ns !== 'bigint') throw new TypeError('ns must be a bigint');
+  const ahead = ns - clockNs(clockId);
+  if (ahead > MAX_AHEAD_NS) throw new RangeError(`deadline is ${ahead / NS_PER_SEC} s ahead of clock ${clockId} (limit 3600 s): wrong clock?`);
   for (;;) {
     const left = ns - clockNs(clockId);
     if (left <= 0n) return;

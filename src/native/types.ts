@@ -105,7 +105,10 @@ export interface NativeTimer {
   /** Kernel TAI-UTC offset (adjtimex read). 0 on hosts where no daemon set it. */
   taiOffsetSeconds(): number;
 
-  /** Blocks the calling thread until the clock reaches ns; never returns early. */
+  /**
+   * Blocks the calling thread until the clock reaches ns; never returns early. A deadline more
+   * than an hour ahead throws RangeError (most likely a time from another clock).
+   */
   sleepUntil(clockId: number, ns: bigint): void;
   /** sleepUntil without a BigInt: sec >= 0, 0 <= nsec < 1e9. */
   sleepUntilParts(clockId: number, sec: number, nsec: number): void;
