@@ -11,6 +11,7 @@
         'src/sleep.cc',
         'src/sched.cc',
         'src/ptp_socket.cc',
+        'src/ptp_timestamps.cc',
       ],
       # C++ exceptions on: argument errors are thrown as Napi::TypeError and reach JS as TypeError.
       'dependencies': ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],

@@ -13,7 +13,9 @@ export type OsResult = { ok: true } | { ok: false; errno: string; message: strin
 
 /**
  * Where a PTP timestamp comes from: 'hardware' NIC clock, 'software' kernel stack (CLOCK_REALTIME),
- * 'user' read by the native helper right after receiving (no kernel stamp available),
+ * 'user' read by the native helper right after receiving (no kernel stamp: e.g. a datagram that
+ * arrived just after the first timestamping socket on the host opened, since the kernel turns RX
+ * stamping on asynchronously; judge every message by its own kind),
  * 'js' read by the JS fallback when the datagram event ran (event-loop latency included).
  */
 export type TimestampKind = 'hardware' | 'software' | 'user' | 'js';
