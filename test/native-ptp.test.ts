@@ -150,6 +150,8 @@ for (const [name, make] of [
     await t.throwsAsync(() => n.ptpSocketOpen({ bindAddress: '127.0.0.1', port: 70000 }), { instanceOf: TypeError });
     await t.throwsAsync(() => n.ptpSocketOpen({ bindAddress: '127.0.0.1', port: 0, multicastGroup: '10.0.0.1' }), { instanceOf: TypeError });
     await t.throwsAsync(() => n.ptpSocketOpen(null as never), { instanceOf: TypeError });
+    // Not a local address (TEST-NET-1): a system error with Node's usual code, nothing sent.
+    await t.throwsAsync(() => n.ptpSocketOpen({ bindAddress: '192.0.2.1', port: 0 }), { code: 'EADDRNOTAVAIL' });
     const s = await n.ptpSocketOpen({ bindAddress: '127.0.0.1', port: 0 });
     try {
       await t.throwsAsync(() => s.recv(-1), { instanceOf: TypeError });

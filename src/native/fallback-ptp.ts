@@ -26,15 +26,17 @@ export async function openFallbackPtpSocket(opts: PtpSocketOptions, realtimeNs: 
     if (queue.length >= QUEUE_LIMIT) queue.shift();
     queue.push(m);
   });
-  // A runtime socket error surfaces on the next recv()/send() instead of crashing the thread.
-  sock.on('error', (err) => {
-    lastError = err;
-  });
-
+  // After bind, a runtime socket error surfaces on the next recv()/send() instead of crashing the thread.
   await new Promise<void>((resolve, reject) => {
-    sock.once('error', reject);
+    sock.once('error', (err) => {
+      sock.close();
+      reject(err);
+    });
     sock.bind({ address: opts.bindAddress, port: opts.port, exclusive: false }, () => {
-      sock.off('error', reject);
+      sock.removeAllListeners('error');
+      sock.on('error', (err) => {
+        lastError = err;
+      });
       resolve();
     });
   });
