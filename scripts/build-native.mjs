@@ -38,7 +38,14 @@ if (!gyp) {
   console.warn('inferno-aoip: node-gyp not found; the native helper is not built (pure-JS fallback will be used)');
   process.exit(0);
 }
-const res = spawnSync(process.execPath, [gyp, 'rebuild'], { cwd: addonDir, stdio: 'inherit' });
+// Outside npm (node scripts/build-native.mjs) no nodedir is configured and node-gyp would download
+// headers; build against the running Node's own headers when they are installed beside it.
+const args = [gyp, 'rebuild'];
+const prefix = join(dirname(process.execPath), '..');
+if (!process.env.npm_config_nodedir && existsSync(join(prefix, 'include', 'node', 'node_api.h'))) {
+  args.push(`--nodedir=${prefix}`);
+}
+const res = spawnSync(process.execPath, args, { cwd: addonDir, stdio: 'inherit' });
 if (res.status !== 0) {
   console.warn('inferno-aoip: building the native helper failed; the pure-JS fallback will be used');
   process.exit(force ? 1 : 0);

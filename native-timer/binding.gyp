@@ -1,0 +1,22 @@
+# The native timing helper: clocks, absolute sleeps, thread scheduling and kernel-timestamped
+# UDP sockets for PTP. Linux only; any other platform (or a failed build) uses the JS fallback.
+{
+  'targets': [
+    {
+      'target_name': 'inferno_native',
+      'sources': [
+        'src/addon.cc',
+        'src/common.cc',
+        'src/clock.cc',
+        'src/sleep.cc',
+        'src/sched.cc',
+        'src/ptp_socket.cc',
+        'src/ptp_timestamps.cc',
+      ],
+      # C++ exceptions on: argument errors are thrown as Napi::TypeError and reach JS as TypeError.
+      'dependencies': ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
+      'defines': ['NAPI_VERSION=8', '_GNU_SOURCE'],
+      'cflags_cc': ['-std=c++17', '-Wall', '-Wextra', '-O2'],
+    },
+  ],
+}

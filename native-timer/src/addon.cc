@@ -1,0 +1,21 @@
+// Module init: every area registers its own functions. Node-API modules are context-aware, and no
+// area keeps mutable global state (socket state lives in per-handle externals), so the addon can be
+// loaded in several worker_threads at once.
+// Future areas (ALSA through dlopen of libasound at run time) register here the same way.
+#include "common.h"
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  inferno::RegisterClock(env, exports);
+  inferno::RegisterSleep(env, exports);
+  inferno::RegisterSched(env, exports);
+  inferno::RegisterPtpSocket(env, exports);
+  // Bumped when the JS-visible API changes, so the loader can refuse a stale build.
+  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(inferno_native, Init)

@@ -1,0 +1,174 @@
+// The interface of the timing helper, implemented by the native addon and by the pure-JS fallback.
+// Clock ids are Linux clockid_t values; software timestamps are CLOCK_REALTIME nanoseconds.
+
+export const CLOCK_REALTIME = 0;
+export const CLOCK_MONOTONIC = 1;
+export const CLOCK_MONOTONIC_RAW = 4;
+export const CLOCK_TAI = 11;
+
+export type SchedPolicy = 'fifo' | 'rr' | 'other';
+
+/** Outcome of an OS call that may be refused for lack of privileges; never thrown. */
+export type OsResult = { ok: true } | { ok: false; errno: string; message: string };
+
+/**
+ * Where a PTP timestamp comes from: 'hardware' NIC clock, 'software' kernel stack (CLOCK_REALTIME),
+ * 'user' read by the native helper right after receiving (no kernel stamp: e.g. a datagram that
+ * arrived just after the first timestamping socket on the host opened, since the kernel turns RX
+ * stamping on asynchronously; judge every message by its own kind),
+ * 'js' read by the JS fallback when the datagram event ran (event-loop latency included).
+ */
+export type TimestampKind = 'hardware' | 'software' | 'user' | 'js';
+
+export interface PtpSocketOptions {
+  bindAddress: string;
+  port: number;
+  /** Joined on interfaceAddress (or the default interface). */
+  multicastGroup?: string;
+  /** Also sets IP_MULTICAST_IF. */
+  interfaceAddress?: string;
+  /** IP_MULTICAST_LOOP; default false (a PTP node does not want its own messages back). */
+  loopback?: boolean;
+  /** IP_MULTICAST_TTL; default 1. */
+  ttl?: number;
+  /**
+   * Try NIC hardware timestamps on the interface owning interfaceAddress (needs root; changes the
+   * device's timestamping config). Falls back to software; see PtpSocketInfo.hardwareNote.
+   */
+  hardware?: boolean;
+}
+
+export interface PtpMessage {
+  data: Buffer;
+  address: string;
+  port: number;
+  timestampNs: bigint;
+  timestampKind: TimestampKind;
+}
+
+export interface PtpSendOptions {
+  /** Wait for the transmit timestamp (native: from the socket error queue). */
+  wantTxTimestamp?: boolean;
+  /** How long to wait for it; default 10 ms. */
+  txTimeoutMs?: number;
+}
+
+export interface PtpSendResult {
+  txTimestampNs: bigint | null;
+  txTimestampKind: TimestampKind | null;
+}
+
+export interface PtpSocketInfo {
+  /** Kind of receive timestamps this socket delivers. */
+  timestampKind: TimestampKind;
+  txTimestamps: boolean;
+  hardwareNote: string;
+  localAddress: string;
+  localPort: number;
+}
+
+/**
+ * A PTP event or general socket. The same promise-based loop works on both implementations:
+ *   for (;;) { const m = await sock.recv(nextDeadlineMs); ... }
+ * Native: recv() blocks the calling thread in poll() for up to timeoutMs (timestamps are taken by
+ * the kernel, so the delay does not matter) and resolves after a setImmediate turn, so the worker's
+ * event loop (parentPort messages, timers) runs between receives. Fallback: recv() waits for
+ * node:dgram events without blocking.
+ */
+export interface PtpSocket {
+  info(): PtpSocketInfo;
+  /** Next datagram, or null after timeoutMs. */
+  recv(timeoutMs: number): Promise<PtpMessage | null>;
+  send(data: Uint8Array, address: string, port: number, opts?: PtpSendOptions): Promise<PtpSendResult>;
+  /** Idempotent. A pending recv() resolves null. */
+  close(): void;
+}
+
+export interface ThreadScheduling {
+  policy: SchedPolicy | 'unknown';
+  priority: number;
+}
+
+export interface NativeTimer {
+  /** true when backed by the addon, false for the JS fallback. */
+  readonly native: boolean;
+  readonly CLOCK_REALTIME: number;
+  readonly CLOCK_MONOTONIC: number;
+  readonly CLOCK_MONOTONIC_RAW: number;
+  readonly CLOCK_TAI: number;
+
+  clockNs(clockId: number): bigint;
+  /**
+   * Reads a clock without allocating: into a BigInt64Array, target[index] = nanoseconds; into a
+   * Float64Array, target[index] = seconds and target[index + 1] = nanoseconds (a single double of
+   * epoch nanoseconds would not be exact). It avoids garbage, not time: through Node-API it costs
+   * about twice a clockNs() call (measured ~170 vs ~70 ns), so prefer clockNs unless GC matters.
+   */
+  clockReadInto(clockId: number, target: BigInt64Array | Float64Array, index: number): void;
+  /** Kernel TAI-UTC offset (adjtimex read). 0 on hosts where no daemon set it. */
+  taiOffsetSeconds(): number;
+
+  /**
+   * Blocks the calling thread until the clock reaches ns; never returns early. A deadline more
+   * than an hour ahead throws RangeError (most likely a time from another clock).
+   */
+  sleepUntil(clockId: number, ns: bigint): void;
+  /** sleepUntil without a BigInt: sec >= 0, 0 <= nsec < 1e9. */
+  sleepUntilParts(clockId: number, sec: number, nsec: number): void;
+
+  /** For the calling thread. EPERM names CAP_SYS_NICE and RLIMIT_RTPRIO. */
+  setRealtimePriority(policy: SchedPolicy, priority: number): OsResult;
+  threadScheduling(): ThreadScheduling;
+  /** For the calling thread. */
+  setCpuAffinity(cpus: number[]): OsResult;
+  /** CPUs the calling thread may run on, or null when unknown (fallback). */
+  getCpuAffinity(): number[] | null;
+  /**
+   * Timer slack of the calling thread (ns >= 1). SCHED_OTHER threads default to 50 µs, by which
+   * every sleepUntil may wake late; the transmit worker sets 1.
+   */
+  setTimerSlackNs(ns: number): OsResult;
+  /** The calling thread's timer slack, or null when unknown (fallback). */
+  timerSlackNs(): number | null;
+  /** Whole process, MCL_CURRENT | MCL_FUTURE. EPERM/ENOMEM name RLIMIT_MEMLOCK and CAP_IPC_LOCK. */
+  mlockAll(): OsResult;
+  munlockAll(): OsResult;
+
+  ptpSocketOpen(opts: PtpSocketOptions): Promise<PtpSocket>;
+}
+
+export interface NativeStatus {
+  loaded: boolean;
+  reason?: string;
+  path?: string;
+}
+
+/** What the compiled addon exports (native-timer/src/*.cc); handles are opaque externals. */
+export interface Addon {
+  abiVersion: number;
+  CLOCK_REALTIME: number;
+  CLOCK_MONOTONIC: number;
+  CLOCK_MONOTONIC_RAW: number;
+  CLOCK_TAI: number;
+  clockNs(clockId: number): bigint;
+  clockReadInto(clockId: number, target: BigInt64Array | Float64Array, index: number): void;
+  taiOffsetSeconds(): number;
+  sleepUntil(clockId: number, ns: bigint): void;
+  sleepUntilParts(clockId: number, sec: number, nsec: number): void;
+  setRealtimePriority(policy: SchedPolicy, priority: number): OsResult;
+  threadScheduling(): ThreadScheduling;
+  setCpuAffinity(cpus: number[]): OsResult;
+  getCpuAffinity(): number[];
+  setTimerSlackNs(ns: number): OsResult;
+  timerSlackNs(): number;
+  mlockAll(): OsResult;
+  munlockAll(): OsResult;
+  ptpSocketOpen(opts: PtpSocketOptions): AddonHandle;
+  ptpSocketRecv(h: AddonHandle, timeoutMs: number): (PtpMessage & { truncated: boolean }) | null;
+  ptpSocketSend(h: AddonHandle, data: Uint8Array, address: string, port: number, opts?: PtpSendOptions): PtpSendResult;
+  ptpSocketClose(h: AddonHandle): void;
+  ptpSocketInfo(h: AddonHandle): PtpSocketInfo;
+}
+
+declare const addonHandle: unique symbol;
+export type AddonHandle = { readonly [addonHandle]: true };
