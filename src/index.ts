@@ -10,6 +10,16 @@ export type { DeviceConfig, ChannelName, DevicePorts } from './config/device-con
 export { SETTINGS, SUPPORTED_SAMPLE_RATES, MAX_CHANNELS } from './config/schema.js';
 export type { Settings } from './config/schema.js';
 export { DeviceEngine } from './engine/device.js';
+export {
+  loadNative,
+  nativeStatus,
+  createFallback,
+  CLOCK_REALTIME,
+  CLOCK_MONOTONIC,
+  CLOCK_MONOTONIC_RAW,
+  CLOCK_TAI,
+} from './native/index.js';
+export type { NativeTimer, NativeStatus, OsResult, PtpSocket, PtpSocketOptions, PtpMessage, TimestampKind } from './native/index.js';
 
 export * as arc from './core/arc/index.js';
 export * as cmc from './core/cmc/index.js';
