@@ -1,0 +1,260 @@
+// The media ring's single writer (receive worker for RX, the application for TX). Owns the slot
+// bookkeeping privately: which media time each slot holds and whether it is committed. Only
+// positions and counters are shared. See media-ring.ts for the ordering argument.
+import {
+  R_CONSUMED,
+  R_SEQ,
+  W_ACK,
+  W_HOLES,
+  W_LATE,
+  W_OVERRUN,
+  W_READABLE,
+  W_SEQ,
+  W_SKIPPED,
+  W_VALID_FROM,
+  W_WRITE_POS,
+  W_ZERO_FILLED,
+  emptyWriterState,
+  geometryOf,
+  type RingWriterState,
+} from './layout.js';
+import {
+  SEQLOCK_MAX_ATTEMPTS,
+  beginWrite,
+  endWrite,
+  loadF64,
+  readBegin,
+  readValidate,
+  sequence,
+  storeF64,
+} from './seqlock.js';
+
+export class MediaRingWriter {
+  readonly channels: number;
+  readonly capacity: number;
+  readonly holeFixWait: number;
+  private readonly words: Int32Array;
+  private readonly samples: Int32Array;
+  private readonly mask: number;
+  /** Media time held by each slot (claimed), NaN if none. */
+  private readonly slotTime: Float64Array;
+  /** 1 when the slot's frame is committed (complete and valid). */
+  private readonly committed: Uint8Array;
+  private readonly st: RingWriterState = emptyWriterState();
+  /** Reader's consumed position: -Infinity until the reader attaches. */
+  private consumed = -Infinity;
+  private readerSeq = -1;
+  private claimStart = 0;
+  private claimEnd = 0;
+  private claimOrigin = 0;
+  private lastFillEnd = NaN;
+
+  constructor(buffer: SharedArrayBuffer) {
+    const g = geometryOf(buffer);
+    this.words = g.words;
+    this.samples = g.samples;
+    this.channels = g.channels;
+    this.capacity = g.capacity;
+    this.mask = g.mask;
+    this.holeFixWait = g.holeFixWait;
+    this.slotTime = new Float64Array(g.capacity).fill(NaN);
+    this.committed = new Uint8Array(g.capacity);
+  }
+
+  /** Positions and counters as last published (writer-local copy; no shared reads). */
+  get state(): Readonly<RingWriterState> {
+    return this.st;
+  }
+
+  /**
+   * Reserve frames [t, t + frames) for writing, clipped to what may be stored. Returns the number
+   * of frames accepted; they start at `claimedStart` (frames before it were late). Newly claimed
+   * slots are zeroed unless `fullFrames` says every channel will be written. Follow with
+   * `writeChannel` calls and one `commit()`.
+   */
+  claim(t: number, frames: number, fullFrames = false): number {
+    if (!(frames >= 0 && frames <= this.capacity)) throw new RangeError(`frames ${frames} outside 0..capacity`);
+    const st = this.st;
+    this.loadConsumed();
+    let start = t;
+    let end = t + frames;
+    this.claimOrigin = t;
+    if (st.writePos === -Infinity) st.readable = st.writePos = st.validFrom = Math.max(start, this.consumed);
+    if (st.readable < this.consumed) {
+      // The reader moved past frames that never became readable: they were reported missing to it.
+      st.skipped += this.consumed - st.readable;
+      st.readable = this.consumed;
+      if (st.writePos < st.readable) st.writePos = st.readable;
+    }
+    if (start < st.readable) {
+      const late = Math.min(end, st.readable) - start;
+      st.late += late;
+      start += late;
+    }
+    if (this.consumed !== -Infinity && end > this.consumed + this.capacity) {
+      // The reader lags by more than the buffer: never overwrite what it has not read.
+      const cut = Math.min(end - start, end - (this.consumed + this.capacity));
+      st.overrun += cut;
+      end -= cut;
+    }
+    if (end <= start) {
+      // Empty claim placed at readable (≤ writePos) so commit moves nothing.
+      this.claimStart = this.claimEnd = st.readable;
+      return 0;
+    }
+    if (end - st.readable > this.capacity) {
+      const newReadable = end - this.capacity;
+      if (newReadable >= st.writePos) {
+        // Nothing pending survives: restart the stream at this write.
+        st.skipped += start - st.readable;
+        st.readable = st.writePos = st.validFrom = start;
+      } else {
+        this.zeroFill(newReadable);
+      }
+    }
+    const { slotTime, committed, mask, samples, capacity, channels } = this;
+    for (let x = start; x < end; x++) {
+      const i = x & mask; // exact: x < 2^53, and & takes the low 32 bits of the integer
+      if (slotTime[i] !== x) {
+        slotTime[i] = x;
+        committed[i] = 0;
+        if (!fullFrames) for (let c = 0; c < channels; c++) samples[c * capacity + i] = 0;
+      }
+    }
+    this.claimStart = start;
+    this.claimEnd = end;
+    return end - start;
+  }
+
+  /** First media time of the last claim (after late frames were dropped). */
+  get claimedStart(): number {
+    return this.claimStart;
+  }
+
+  /**
+   * Store one channel of the claimed frames: frame x comes from
+   * source[sourceOffset + (x − t) × sourceStride], t being the time passed to `claim`.
+   */
+  writeChannel(channel: number, source: Int32Array, sourceOffset = 0, sourceStride = 1): void {
+    if (channel < 0 || channel >= this.channels) throw new RangeError(`channel ${channel} outside ring`);
+    const { samples, mask, claimEnd } = this;
+    const base = channel * this.capacity;
+    let s = sourceOffset + (this.claimStart - this.claimOrigin) * sourceStride;
+    for (let x = this.claimStart; x < claimEnd; x++, s += sourceStride) samples[base + (x & mask)] = source[s]!;
+  }
+
+  /** Mark the claimed frames valid, advance the readable position, fix old holes, publish. */
+  commit(): void {
+    const st = this.st;
+    const { committed, mask } = this;
+    for (let x = this.claimStart; x < this.claimEnd; x++) committed[x & mask] = 1;
+    if (this.claimEnd > st.writePos) st.writePos = this.claimEnd;
+    this.advanceReadable();
+    if (st.writePos - st.readable > this.holeFixWait) this.zeroFill(st.writePos - this.holeFixWait);
+    this.claimStart = this.claimEnd;
+    this.publish();
+  }
+
+  /**
+   * Write a packet's frames: `source` is frame-interleaved with channelMap.length slots per frame
+   * (the wire order); slot k goes to ring channel channelMap[k], or nowhere if that is negative.
+   * Returns the frames stored (the rest were late or overran the reader).
+   */
+  writeFrames(t: number, frames: number, channelMap: ArrayLike<number>, source: Int32Array, sourceOffset = 0): number {
+    const stride = channelMap.length;
+    let covered = 0;
+    for (let k = 0; k < stride; k++) if (channelMap[k]! >= 0) covered++;
+    const n = this.claim(t, frames, covered >= this.channels && this.distinctFull(channelMap));
+    if (n > 0) for (let k = 0; k < stride; k++) if (channelMap[k]! >= 0) this.writeChannel(channelMap[k]!, source, sourceOffset + k, stride);
+    this.commit();
+    return n;
+  }
+
+  /** True if channelMap names every ring channel (so claimed slots need no zeroing). */
+  private distinctFull(channelMap: ArrayLike<number>): boolean {
+    let seen = 0;
+    for (let k = 0; k < channelMap.length && this.channels <= 31; k++) if (channelMap[k]! >= 0) seen |= 1 << channelMap[k]!;
+    if (this.channels <= 31) return seen === (1 << this.channels) - 1;
+    // Wide rings: an identity-ordered map is the common full case; anything else zeroes first.
+    for (let c = 0; c < this.channels; c++) if (channelMap[c] !== c) return false;
+    return true;
+  }
+
+  /** Zero-fill every missing frame in [readable, to), move readable to `to`, then past contiguous data. */
+  private zeroFill(to: number): void {
+    const st = this.st;
+    const { slotTime, committed, mask, samples, capacity, channels } = this;
+    let x = st.readable;
+    while (x < to) {
+      const i = x & mask;
+      if (slotTime[i] === x && committed[i] === 1) {
+        x++;
+        continue;
+      }
+      // a hole: find its end, zero it channel by channel (runs split at most once at the wrap)
+      let end = x + 1;
+      while (end < to && !(slotTime[end & mask] === end && committed[end & mask] === 1)) end++;
+      for (let y = x; y < end; y++) {
+        slotTime[y & mask] = y;
+        committed[y & mask] = 1;
+      }
+      const a = x & mask;
+      const n = end - x;
+      const first = Math.min(n, capacity - a);
+      for (let c = 0; c < channels; c++) {
+        samples.fill(0, c * capacity + a, c * capacity + a + first);
+        if (first < n) samples.fill(0, c * capacity, c * capacity + (n - first));
+      }
+      st.zeroFilled += n;
+      if (x !== this.lastFillEnd) st.holes += 1; // a run continued by a later fill is one hole
+      this.lastFillEnd = end;
+      x = end;
+    }
+    st.readable = to;
+    this.advanceReadable();
+  }
+
+  private advanceReadable(): void {
+    const st = this.st;
+    const { slotTime, committed, mask } = this;
+    let r = st.readable;
+    while (r < st.writePos && slotTime[r & mask] === r && committed[r & mask] === 1) r++;
+    st.readable = r;
+    const oldest = st.writePos - this.capacity;
+    if (st.validFrom < oldest) st.validFrom = oldest;
+  }
+
+  /** Pick up the reader's consumed position if it published a new one (one atomic load otherwise). */
+  private loadConsumed(): void {
+    const w = this.words;
+    if (sequence(w, R_SEQ) === this.readerSeq) return;
+    // On failure (reader died mid-update) the old value stays: a smaller bound is the safe side.
+    for (let attempt = 0; attempt < SEQLOCK_MAX_ATTEMPTS; attempt++) {
+      const seq = readBegin(w, R_SEQ);
+      if (seq === -1) continue;
+      const consumed = loadF64(w, R_CONSUMED);
+      if (!readValidate(w, R_SEQ, seq)) continue;
+      this.readerSeq = seq;
+      // Once this value is seen every later claim is bounded by it: tell the reader (ack).
+      if (consumed !== -Infinity) this.st.ack = 1;
+      this.consumed = consumed;
+      return;
+    }
+  }
+
+  private publish(): void {
+    const w = this.words;
+    const st = this.st;
+    beginWrite(w, W_SEQ);
+    storeF64(w, W_WRITE_POS, st.writePos);
+    storeF64(w, W_READABLE, st.readable);
+    storeF64(w, W_VALID_FROM, st.validFrom);
+    storeF64(w, W_ACK, st.ack);
+    storeF64(w, W_ZERO_FILLED, st.zeroFilled);
+    storeF64(w, W_HOLES, st.holes);
+    storeF64(w, W_LATE, st.late);
+    storeF64(w, W_OVERRUN, st.overrun);
+    storeF64(w, W_SKIPPED, st.skipped);
+    endWrite(w, W_SEQ);
+  }
+}
