@@ -198,7 +198,7 @@ function runScenario(t: import('ava').ExecutionContext, seed: number, sc: Scenar
     const src = packet(mt, frames, map);
     t.is(writer.writeFrames(mt, frames, map, src), model.write(mt, frames, map, src), `seed ${seed} write ${i} at ${mt}`);
     // The reader runs behind, sometimes stalls (lags past the buffer), sometimes skips ahead.
-    if (!attached || r.chance(0.3)) {
+    if (!attached || r.chance(0.7)) {
       attached = true;
       const n = r.int(0, sc.fpp * 3);
       if (r.chance(0.02)) readAt += r.int(sc.capacity, sc.capacity * 2); // skip ahead
