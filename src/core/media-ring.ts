@@ -51,10 +51,9 @@ import {
   HEADER_WORDS,
   RING_MAGIC,
   R_CONSUMED,
-  W_READABLE,
-  W_VALID_FROM,
-  W_WRITE_POS,
+  emptyStateVector,
   ringBytes,
+  storeWriterState,
   type MediaRingOptions,
 } from './ring/layout.js';
 import { storeF64 } from './ring/seqlock.js';
@@ -73,7 +72,8 @@ export function createMediaRing(opts: MediaRingOptions): SharedArrayBuffer {
   }
   const buffer = new SharedArrayBuffer(ringBytes(channels, capacity));
   const words = new Int32Array(buffer, 0, HEADER_WORDS);
-  for (const at of [W_WRITE_POS, W_READABLE, W_VALID_FROM, R_CONSUMED]) storeF64(words, at, -Infinity);
+  storeWriterState(words, emptyStateVector());
+  storeF64(words, R_CONSUMED, -Infinity);
   Atomics.store(words, C_CHANNELS, channels);
   Atomics.store(words, C_CAPACITY, capacity);
   Atomics.store(words, C_HOLE_FIX_WAIT, holeFixWait);

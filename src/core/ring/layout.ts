@@ -3,7 +3,7 @@
 //   [header: 64 Int32 words]  config | writer block (own cache lines) | reader block (own line)
 //   [samples: channels × capacity Int32, channel-major, so a reader copies each channel with one
 //    or two memcpy-like `set` calls and a writer de-interleaves a packet with strided stores]
-import { loadF64, readBegin, readValidate, SEQLOCK_MAX_ATTEMPTS } from './seqlock.js';
+import { beginWrite, endWrite, loadF64, readBegin, readValidate, SEQLOCK_MAX_ATTEMPTS, storeF64 } from './seqlock.js';
 
 export const RING_MAGIC = 0x52494e47; // "RING"
 export const HEADER_WORDS = 64;
@@ -16,15 +16,7 @@ export const C_HOLE_FIX_WAIT = 3;
 
 // writer block: seqlock-protected, written only by the writer (doubles at even indices)
 export const W_SEQ = 16;
-export const W_WRITE_POS = 18;
-export const W_READABLE = 20;
-export const W_VALID_FROM = 22;
-export const W_ACK = 24;
-export const W_ZERO_FILLED = 26;
-export const W_HOLES = 28;
-export const W_LATE = 30;
-export const W_OVERRUN = 32;
-export const W_SKIPPED = 34;
+export const W_STATE = 18; // STATE_FIELDS doubles, 18..35
 
 // reader block: seqlock-protected, written only by the reader
 export const R_SEQ = 48;
@@ -72,18 +64,32 @@ export interface RingWriterState {
   skipped: number;
 }
 
-export function emptyWriterState(): RingWriterState {
-  return {
-    writePos: -Infinity,
-    readable: -Infinity,
-    validFrom: -Infinity,
-    ack: 0,
-    zeroFilled: 0,
-    holes: 0,
-    late: 0,
-    overrun: 0,
-    skipped: 0,
-  };
+// Writer state kept in a Float64Array (hot paths read and write these per packet; object fields
+// holding non-Smi numbers would box a HeapNumber on many stores). Index k is published at
+// W_STATE + 2k in the shared words.
+export const S_WRITE_POS = 0;
+export const S_READABLE = 1;
+export const S_VALID_FROM = 2;
+export const S_ACK = 3;
+export const S_ZERO_FILLED = 4;
+export const S_HOLES = 5;
+export const S_LATE = 6;
+export const S_OVERRUN = 7;
+export const S_SKIPPED = 8;
+export const STATE_FIELDS = 9;
+const STATE_NAMES = ['writePos', 'readable', 'validFrom', 'ack', 'zeroFilled', 'holes', 'late', 'overrun', 'skipped'] as const;
+
+export function emptyStateVector(): Float64Array {
+  const v = new Float64Array(STATE_FIELDS);
+  v[S_WRITE_POS] = v[S_READABLE] = v[S_VALID_FROM] = -Infinity;
+  return v;
+}
+
+/** Object view of a state vector (allocates: for tests, stats and control paths). */
+export function stateObject(v: Float64Array): RingWriterState {
+  const o = {} as Record<(typeof STATE_NAMES)[number], number>;
+  STATE_NAMES.forEach((name, k) => (o[name] = v[k]!));
+  return o;
 }
 
 export function ringBytes(channels: number, capacity: number): number {
@@ -99,31 +105,22 @@ export function geometryOf(buffer: SharedArrayBuffer): RingGeometry {
   return { words, samples, channels, capacity, mask: capacity - 1, holeFixWait: Atomics.load(words, C_HOLE_FIX_WAIT) };
 }
 
-/** Consistent copy of the writer block into `out`; false if the writer seems stuck mid-update. */
-export function loadWriterState(words: Int32Array, out: RingWriterState): boolean {
+/** Consistent copy of the writer block into `out`; false (and `out` untouched) if the writer is mid-update. */
+export function loadWriterState(words: Int32Array, out: Float64Array, scratch: Float64Array): boolean {
   for (let attempt = 0; attempt < SEQLOCK_MAX_ATTEMPTS; attempt++) {
     const seq = readBegin(words, W_SEQ);
     if (seq === -1) continue;
-    const writePos = loadF64(words, W_WRITE_POS);
-    const readable = loadF64(words, W_READABLE);
-    const validFrom = loadF64(words, W_VALID_FROM);
-    const ack = loadF64(words, W_ACK);
-    const zeroFilled = loadF64(words, W_ZERO_FILLED);
-    const holes = loadF64(words, W_HOLES);
-    const late = loadF64(words, W_LATE);
-    const overrun = loadF64(words, W_OVERRUN);
-    const skipped = loadF64(words, W_SKIPPED);
+    for (let k = 0; k < STATE_FIELDS; k++) scratch[k] = loadF64(words, W_STATE + 2 * k);
     if (!readValidate(words, W_SEQ, seq)) continue;
-    out.writePos = writePos;
-    out.readable = readable;
-    out.validFrom = validFrom;
-    out.ack = ack;
-    out.zeroFilled = zeroFilled;
-    out.holes = holes;
-    out.late = late;
-    out.overrun = overrun;
-    out.skipped = skipped;
+    for (let k = 0; k < STATE_FIELDS; k++) out[k] = scratch[k]!;
     return true;
   }
   return false;
+}
+
+/** Publish a writer state vector (writer only). */
+export function storeWriterState(words: Int32Array, v: Float64Array): void {
+  beginWrite(words, W_SEQ);
+  for (let k = 0; k < STATE_FIELDS; k++) storeF64(words, W_STATE + 2 * k, v[k]!);
+  endWrite(words, W_SEQ);
 }

@@ -1,6 +1,18 @@
 // The media ring's single reader (sink/capture thread for RX, transmit worker for TX). Reads at
 // any media time into caller-provided arrays and says which part was valid. See media-ring.ts.
-import { R_CONSUMED, R_SEQ, emptyWriterState, geometryOf, loadWriterState, type RingWriterState } from './layout.js';
+import {
+  R_CONSUMED,
+  R_SEQ,
+  S_ACK,
+  S_READABLE,
+  S_VALID_FROM,
+  STATE_FIELDS,
+  emptyStateVector,
+  geometryOf,
+  loadWriterState,
+  stateObject,
+  type RingWriterState,
+} from './layout.js';
 import { beginWrite, endWrite, storeF64 } from './seqlock.js';
 
 /** Outcome of one read of `frames` frames at media time t (reused between reads). */
@@ -19,10 +31,12 @@ export class MediaRingReader {
   private readonly words: Int32Array;
   private readonly samples: Int32Array;
   private readonly mask: number;
-  private readonly ws: RingWriterState = emptyWriterState();
+  private readonly ws = emptyStateVector();
+  private readonly scratch = new Float64Array(STATE_FIELDS);
   private readonly result: RingReadResult = { staleFrames: 0, validFrames: 0, pendingFrames: 0 };
   /** End of what this reader has consumed; the writer never overwrites [consumed, consumed + capacity). */
-  private consumed = -Infinity;
+  // A Float64Array cell rather than a field: measured to avoid a HeapNumber per read.
+  private readonly consumedCell = new Float64Array([-Infinity]);
 
   constructor(buffer: SharedArrayBuffer) {
     const g = geometryOf(buffer);
@@ -33,20 +47,29 @@ export class MediaRingReader {
     this.mask = g.mask;
   }
 
-  /** Writer positions and counters as of the last read or `refresh()`. */
-  get writerState(): Readonly<RingWriterState> {
-    return this.ws;
+  /** Writer positions and counters as of the last read or `refresh()` (allocates a copy). */
+  get writerState(): RingWriterState {
+    return stateObject(this.ws);
   }
 
   /** End of the frames this reader has consumed (-Infinity before the first read). */
   get consumedTo(): number {
-    return this.consumed;
+    return this.consumedCell[0]!;
   }
 
-  /** Re-load the writer's positions and counters (e.g. to report overruns between reads). */
-  refresh(): Readonly<RingWriterState> {
-    loadWriterState(this.words, this.ws);
-    return this.ws;
+  /** Re-load and return the writer's positions and counters (allocates; for stats and control). */
+  refresh(): RingWriterState {
+    loadWriterState(this.words, this.ws, this.scratch);
+    return stateObject(this.ws);
+  }
+
+  /**
+   * End of readable data now, allocation-free; -Infinity until the writer has acknowledged this
+   * reader (before that, reads return zeros).
+   */
+  readableEnd(): number {
+    loadWriterState(this.words, this.ws, this.scratch);
+    return this.ws[S_ACK] === 1 ? this.ws[S_READABLE]! : -Infinity;
   }
 
   /**
@@ -61,9 +84,13 @@ export class MediaRingReader {
     const end = t + frames;
     let lo = t;
     let hi = t;
-    if (loadWriterState(this.words, ws) && ws.ack === 1) {
-      lo = Math.max(t, this.consumed, ws.validFrom);
-      hi = Math.min(end, ws.readable);
+    // If the writer is descheduled mid-publish the previous snapshot stays: positions only grow and
+    // frames below a published readable position are never rewritten while unconsumed, so a stale
+    // snapshot is safe (it just offers fewer frames).
+    loadWriterState(this.words, ws, this.scratch);
+    if (ws[S_ACK] === 1) {
+      lo = Math.max(t, this.consumedCell[0]!, ws[S_VALID_FROM]!);
+      hi = Math.min(end, ws[S_READABLE]!);
       if (lo > end) lo = end;
       if (hi < lo) hi = lo;
     }
@@ -72,7 +99,7 @@ export class MediaRingReader {
     r.pendingFrames = end - hi;
     const { samples, capacity, mask } = this;
     const n = hi - lo;
-    const a = lo & mask;
+    const a = n > 0 ? lo & mask : 0;
     const first = Math.min(n, capacity - a);
     for (let c = 0; c < this.channels && c < outputs.length; c++) {
       const out = outputs[c];
@@ -85,9 +112,9 @@ export class MediaRingReader {
       for (let k = first, s = base; k < n; k++, s++) out[o + k] = samples[s]!;
       if (r.pendingFrames > 0) out.fill(0, o + n, outOffset + frames);
     }
-    if (end > this.consumed) {
+    if (end > this.consumedCell[0]!) {
       // Published only after the copies: the writer may reuse these slots once it sees this.
-      this.consumed = end;
+      this.consumedCell[0] = end;
       beginWrite(this.words, R_SEQ);
       storeF64(this.words, R_CONSUMED, end);
       endWrite(this.words, R_SEQ);

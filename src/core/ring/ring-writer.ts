@@ -4,30 +4,22 @@
 import {
   R_CONSUMED,
   R_SEQ,
-  W_ACK,
-  W_HOLES,
-  W_LATE,
-  W_OVERRUN,
-  W_READABLE,
-  W_SEQ,
-  W_SKIPPED,
-  W_VALID_FROM,
-  W_WRITE_POS,
-  W_ZERO_FILLED,
-  emptyWriterState,
+  S_ACK,
+  S_HOLES,
+  S_LATE,
+  S_OVERRUN,
+  S_READABLE,
+  S_SKIPPED,
+  S_VALID_FROM,
+  S_WRITE_POS,
+  S_ZERO_FILLED,
+  emptyStateVector,
   geometryOf,
+  stateObject,
+  storeWriterState,
   type RingWriterState,
 } from './layout.js';
-import {
-  SEQLOCK_MAX_ATTEMPTS,
-  beginWrite,
-  endWrite,
-  loadF64,
-  readBegin,
-  readValidate,
-  sequence,
-  storeF64,
-} from './seqlock.js';
+import { SEQLOCK_MAX_ATTEMPTS, loadF64, readBegin, readValidate, sequence } from './seqlock.js';
 
 export class MediaRingWriter {
   readonly channels: number;
@@ -40,7 +32,7 @@ export class MediaRingWriter {
   private readonly slotTime: Float64Array;
   /** 1 when the slot's frame is committed (complete and valid). */
   private readonly committed: Uint8Array;
-  private readonly st: RingWriterState = emptyWriterState();
+  private readonly v = emptyStateVector();
   /** Reader's consumed position: -Infinity until the reader attaches. */
   private consumed = -Infinity;
   private readerSeq = -1;
@@ -62,8 +54,8 @@ export class MediaRingWriter {
   }
 
   /** Positions and counters as last published (writer-local copy; no shared reads). */
-  get state(): Readonly<RingWriterState> {
-    return this.st;
+  get state(): RingWriterState {
+    return stateObject(this.v);
   }
 
   /**
@@ -74,47 +66,50 @@ export class MediaRingWriter {
    */
   claim(t: number, frames: number, fullFrames = false): number {
     if (!(frames >= 0 && frames <= this.capacity)) throw new RangeError(`frames ${frames} outside 0..capacity`);
-    const st = this.st;
+    const v = this.v;
     this.loadConsumed();
     let start = t;
     let end = t + frames;
     this.claimOrigin = t;
-    if (st.writePos === -Infinity) st.readable = st.writePos = st.validFrom = Math.max(start, this.consumed);
-    if (st.readable < this.consumed) {
+    if (v[S_WRITE_POS] === -Infinity) v[S_READABLE] = v[S_WRITE_POS] = v[S_VALID_FROM] = Math.max(start, this.consumed);
+    if (v[S_READABLE] < this.consumed) {
       // The reader moved past frames that never became readable: they were reported missing to it.
-      st.skipped += this.consumed - st.readable;
-      st.readable = this.consumed;
-      if (st.writePos < st.readable) st.writePos = st.readable;
+      v[S_SKIPPED] += this.consumed - v[S_READABLE];
+      v[S_READABLE] = this.consumed;
+      if (v[S_WRITE_POS] < v[S_READABLE]) v[S_WRITE_POS] = v[S_READABLE];
     }
-    if (start < st.readable) {
-      const late = Math.min(end, st.readable) - start;
-      st.late += late;
+    if (start < v[S_READABLE]) {
+      const late = Math.min(end, v[S_READABLE]) - start;
+      v[S_LATE] += late;
       start += late;
     }
     if (this.consumed !== -Infinity && end > this.consumed + this.capacity) {
       // The reader lags by more than the buffer: never overwrite what it has not read.
       const cut = Math.min(end - start, end - (this.consumed + this.capacity));
-      st.overrun += cut;
+      v[S_OVERRUN] += cut;
       end -= cut;
     }
     if (end <= start) {
       // Empty claim placed at readable (≤ writePos) so commit moves nothing.
-      this.claimStart = this.claimEnd = st.readable;
+      this.claimStart = this.claimEnd = v[S_READABLE];
       return 0;
     }
-    if (end - st.readable > this.capacity) {
+    if (end - v[S_READABLE] > this.capacity) {
       const newReadable = end - this.capacity;
-      if (newReadable >= st.writePos) {
+      if (newReadable >= v[S_WRITE_POS]) {
         // Nothing pending survives: restart the stream at this write.
-        st.skipped += start - st.readable;
-        st.readable = st.writePos = st.validFrom = start;
+        v[S_SKIPPED] += start - v[S_READABLE];
+        v[S_READABLE] = v[S_WRITE_POS] = v[S_VALID_FROM] = start;
       } else {
         this.zeroFill(newReadable);
       }
     }
     const { slotTime, committed, mask, samples, capacity, channels } = this;
-    for (let x = start; x < end; x++) {
-      const i = x & mask; // exact: x < 2^53, and & takes the low 32 bits of the integer
+    // Slot index steps as an int32 beside the media time: `x & mask` on a double loop variable
+    // made the optimiser box a HeapNumber per frame (measured). `start & mask` is exact: & takes
+    // the low 32 bits of the integer value.
+    for (let k = 0, i = start & mask, n = end - start; k < n; k++, i = (i + 1) & mask) {
+      const x = start + k;
       if (slotTime[i] !== x) {
         slotTime[i] = x;
         committed[i] = 0;
@@ -140,17 +135,18 @@ export class MediaRingWriter {
     const { samples, mask, claimEnd } = this;
     const base = channel * this.capacity;
     let s = sourceOffset + (this.claimStart - this.claimOrigin) * sourceStride;
-    for (let x = this.claimStart; x < claimEnd; x++, s += sourceStride) samples[base + (x & mask)] = source[s]!;
+    const n = claimEnd - this.claimStart;
+    for (let k = 0, i = this.claimStart & mask; k < n; k++, i = (i + 1) & mask, s += sourceStride) samples[base + i] = source[s]!;
   }
 
   /** Mark the claimed frames valid, advance the readable position, fix old holes, publish. */
   commit(): void {
-    const st = this.st;
+    const v = this.v;
     const { committed, mask } = this;
-    for (let x = this.claimStart; x < this.claimEnd; x++) committed[x & mask] = 1;
-    if (this.claimEnd > st.writePos) st.writePos = this.claimEnd;
+    for (let k = 0, i = this.claimStart & mask, n = this.claimEnd - this.claimStart; k < n; k++, i = (i + 1) & mask) committed[i] = 1;
+    if (this.claimEnd > v[S_WRITE_POS]) v[S_WRITE_POS] = this.claimEnd;
     this.advanceReadable();
-    if (st.writePos - st.readable > this.holeFixWait) this.zeroFill(st.writePos - this.holeFixWait);
+    if (v[S_WRITE_POS] - v[S_READABLE] > this.holeFixWait) this.zeroFill(v[S_WRITE_POS] - this.holeFixWait);
     this.claimStart = this.claimEnd;
     this.publish();
   }
@@ -182,9 +178,9 @@ export class MediaRingWriter {
 
   /** Zero-fill every missing frame in [readable, to), move readable to `to`, then past contiguous data. */
   private zeroFill(to: number): void {
-    const st = this.st;
+    const v = this.v;
     const { slotTime, committed, mask, samples, capacity, channels } = this;
-    let x = st.readable;
+    let x = v[S_READABLE];
     while (x < to) {
       const i = x & mask;
       if (slotTime[i] === x && committed[i] === 1) {
@@ -205,23 +201,23 @@ export class MediaRingWriter {
         samples.fill(0, c * capacity + a, c * capacity + a + first);
         if (first < n) samples.fill(0, c * capacity, c * capacity + (n - first));
       }
-      st.zeroFilled += n;
-      if (x !== this.lastFillEnd) st.holes += 1; // a run continued by a later fill is one hole
+      v[S_ZERO_FILLED] += n;
+      if (x !== this.lastFillEnd) v[S_HOLES] += 1; // a run continued by a later fill is one hole
       this.lastFillEnd = end;
       x = end;
     }
-    st.readable = to;
+    v[S_READABLE] = to;
     this.advanceReadable();
   }
 
   private advanceReadable(): void {
-    const st = this.st;
+    const v = this.v;
     const { slotTime, committed, mask } = this;
-    let r = st.readable;
-    while (r < st.writePos && slotTime[r & mask] === r && committed[r & mask] === 1) r++;
-    st.readable = r;
-    const oldest = st.writePos - this.capacity;
-    if (st.validFrom < oldest) st.validFrom = oldest;
+    let r = v[S_READABLE];
+    while (r < v[S_WRITE_POS] && slotTime[r & mask] === r && committed[r & mask] === 1) r++;
+    v[S_READABLE] = r;
+    const oldest = v[S_WRITE_POS] - this.capacity;
+    if (v[S_VALID_FROM] < oldest) v[S_VALID_FROM] = oldest;
   }
 
   /** Pick up the reader's consumed position if it published a new one (one atomic load otherwise). */
@@ -236,25 +232,13 @@ export class MediaRingWriter {
       if (!readValidate(w, R_SEQ, seq)) continue;
       this.readerSeq = seq;
       // Once this value is seen every later claim is bounded by it: tell the reader (ack).
-      if (consumed !== -Infinity) this.st.ack = 1;
+      if (consumed !== -Infinity) this.v[S_ACK] = 1;
       this.consumed = consumed;
       return;
     }
   }
 
   private publish(): void {
-    const w = this.words;
-    const st = this.st;
-    beginWrite(w, W_SEQ);
-    storeF64(w, W_WRITE_POS, st.writePos);
-    storeF64(w, W_READABLE, st.readable);
-    storeF64(w, W_VALID_FROM, st.validFrom);
-    storeF64(w, W_ACK, st.ack);
-    storeF64(w, W_ZERO_FILLED, st.zeroFilled);
-    storeF64(w, W_HOLES, st.holes);
-    storeF64(w, W_LATE, st.late);
-    storeF64(w, W_OVERRUN, st.overrun);
-    storeF64(w, W_SKIPPED, st.skipped);
-    endWrite(w, W_SEQ);
+    storeWriterState(this.words, this.v);
   }
 }

@@ -67,7 +67,8 @@ export function sequence(words: Int32Array, seqIndex: number): number {
 }
 
 /**
- * Bound on read attempts before a reader gives up: a writer's critical section is a few stores,
- * so failing this many times in a row means the writer died mid-update.
+ * Bound on read attempts before a reader gives up and keeps its previous snapshot: a writer's
+ * critical section is a few stores, so failing this often means the writer thread was descheduled
+ * mid-update (common on a loaded machine) or died; spinning longer would only burn the CPU it needs.
  */
-export const SEQLOCK_MAX_ATTEMPTS = 10_000;
+export const SEQLOCK_MAX_ATTEMPTS = 128;

@@ -1,0 +1,89 @@
+// One side of the ring benchmark, in its own thread: the writer pushes packets of interleaved
+// frames, the reader drains them at the same media times. Both spin (no sleeping) so the figure
+// is the ring's throughput, not the scheduler's; the first and last frame of every packet carry
+// (media time + channel) so the reader counts any frame that is not the one it asked for.
+import { parentPort, workerData } from 'node:worker_threads';
+import { MediaRingReader, MediaRingWriter } from '../core/media-ring.js';
+
+export interface RingWorkerData {
+  role: 'ring-writer' | 'ring-reader';
+  ring: SharedArrayBuffer;
+  /** [0] go flag, [1] stop flag. */
+  control: SharedArrayBuffer;
+  channels: number;
+  framesPerWrite: number;
+  start: number;
+}
+
+export interface RingWorkerReport {
+  role: RingWorkerData['role'];
+  frames: number;
+  elapsedNs: number;
+  /** Reader: packets whose marker frames did not match. */
+  mismatches: number;
+  /** Writer: writes cut short because the reader lagged by the whole ring (retried). */
+  backoffs: number;
+}
+
+const GO = 0;
+const STOP = 1;
+
+function runWriter(d: RingWorkerData, control: Int32Array): RingWorkerReport {
+  const writer = new MediaRingWriter(d.ring);
+  const { channels, framesPerWrite: n } = d;
+  const map = Array.from({ length: channels }, (_, c) => c);
+  const src = new Int32Array(n * channels).fill(0x5a5a5a5a);
+  let t = d.start;
+  let frames = 0;
+  let backoffs = 0;
+  parentPort!.postMessage('ready');
+  Atomics.wait(control, GO, 0);
+  const t0 = process.hrtime.bigint();
+  while (Atomics.load(control, STOP) === 0) {
+    for (let c = 0; c < channels; c++) {
+      src[c] = (t + c) | 0;
+      src[(n - 1) * channels + c] = (t + n - 1 + c) | 0;
+    }
+    const stored = writer.writeFrames(t, n, map, src);
+    if (stored === n) {
+      t += n;
+      frames += n;
+    } else {
+      // Reader a whole ring behind: the cut frames stay unwritten and are retried (not late).
+      backoffs++;
+    }
+  }
+  return { role: d.role, frames, elapsedNs: Number(process.hrtime.bigint() - t0), mismatches: 0, backoffs };
+}
+
+function runReader(d: RingWorkerData, control: Int32Array): RingWorkerReport {
+  const reader = new MediaRingReader(d.ring);
+  const { channels, framesPerWrite: n } = d;
+  const outs = Array.from({ length: channels }, () => new Int32Array(n));
+  let t = d.start;
+  let frames = 0;
+  let mismatches = 0;
+  reader.read(t, 0, outs); // attach before the writer starts
+  parentPort!.postMessage('ready');
+  Atomics.wait(control, GO, 0);
+  const t0 = process.hrtime.bigint();
+  while (Atomics.load(control, STOP) === 0) {
+    if (reader.readableEnd() < t + n) continue;
+    const r = reader.read(t, n, outs);
+    if (r.validFrames !== n) mismatches++;
+    for (let c = 0; c < channels; c++) {
+      const o = outs[c]!;
+      if (o[0] !== ((t + c) | 0) || o[n - 1] !== ((t + n - 1 + c) | 0)) mismatches++;
+    }
+    t += n;
+    frames += n;
+  }
+  return { role: d.role, frames, elapsedNs: Number(process.hrtime.bigint() - t0), mismatches, backoffs: 0 };
+}
+
+if (parentPort && (workerData as RingWorkerData | undefined)?.role?.startsWith('ring-')) {
+  const d = workerData as RingWorkerData;
+  const control = new Int32Array(d.control);
+  const report = d.role === 'ring-writer' ? runWriter(d, control) : runReader(d, control);
+  parentPort.postMessage(report);
+}
