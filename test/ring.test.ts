@@ -1,5 +1,11 @@
 import test from 'ava';
-import { MediaRingReader, MediaRingWriter, createMediaRing } from '../dist/core/media-ring.js';
+import {
+  DEFAULT_HOLE_FIX_WAIT,
+  DEFAULT_RING_CAPACITY,
+  MediaRingReader,
+  MediaRingWriter,
+  createMediaRing,
+} from '../dist/core/media-ring.js';
 import { mediaTimeFromWire, wireFromMediaTime } from '../dist/core/media-time.js';
 import { RingModel, packet, sampleValue } from './support/ring-model.js';
 import { Prng, seeds } from './support/ring-prng.js';
@@ -26,6 +32,22 @@ test('geometry is validated', (t) => {
   t.throws(() => new MediaRingReader(new SharedArrayBuffer(1024)), { instanceOf: RangeError });
   const { writer } = makeRing(2, 64, 8);
   t.throws(() => writer.claim(0, 65), { instanceOf: RangeError });
+  t.throws(() => writer.writeFrames(0, 1, [0, 2], new Int32Array(2)), { instanceOf: RangeError });
+  t.throws(() => writer.writeChannel(2, new Int32Array(2)), { instanceOf: RangeError });
+  const defaults = new MediaRingWriter(createMediaRing({ channels: 1 }));
+  t.is(defaults.holeFixWait, DEFAULT_HOLE_FIX_WAIT);
+  t.is(defaults.capacity, DEFAULT_RING_CAPACITY);
+});
+
+test('readableEnd is -Infinity until the writer acknowledges the reader, then tracks readable', (t) => {
+  const { writer, reader } = makeRing(1, 64, 8);
+  writer.writeFrames(0, 8, [0], packet(0, 8, [0]));
+  t.is(reader.readableEnd(), -Infinity, 'not attached yet');
+  reader.read(0, 0, []);
+  t.is(reader.readableEnd(), -Infinity, 'writer has not seen the reader yet');
+  writer.writeFrames(8, 8, [0], packet(8, 8, [0]));
+  t.is(reader.readableEnd(), 16);
+  t.is(reader.consumedTo, 0);
 });
 
 test('in-order stream: reader gets exact data; first read only attaches', (t) => {

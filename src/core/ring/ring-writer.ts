@@ -158,19 +158,23 @@ export class MediaRingWriter {
    */
   writeFrames(t: number, frames: number, channelMap: ArrayLike<number>, source: Int32Array, sourceOffset = 0): number {
     const stride = channelMap.length;
-    let covered = 0;
-    for (let k = 0; k < stride; k++) if (channelMap[k]! >= 0) covered++;
-    const n = this.claim(t, frames, covered >= this.channels && this.distinctFull(channelMap));
+    for (let k = 0; k < stride; k++) {
+      if (channelMap[k]! >= this.channels) throw new RangeError(`channel map slot ${k} names channel ${channelMap[k]}`);
+    }
+    const n = this.claim(t, frames, this.coversAllChannels(channelMap));
     if (n > 0) for (let k = 0; k < stride; k++) if (channelMap[k]! >= 0) this.writeChannel(channelMap[k]!, source, sourceOffset + k, stride);
     this.commit();
     return n;
   }
 
   /** True if channelMap names every ring channel (so claimed slots need no zeroing). */
-  private distinctFull(channelMap: ArrayLike<number>): boolean {
-    let seen = 0;
-    for (let k = 0; k < channelMap.length && this.channels <= 31; k++) if (channelMap[k]! >= 0) seen |= 1 << channelMap[k]!;
-    if (this.channels <= 31) return seen === (1 << this.channels) - 1;
+  private coversAllChannels(channelMap: ArrayLike<number>): boolean {
+    if (channelMap.length < this.channels) return false;
+    if (this.channels <= 30) {
+      let seen = 0;
+      for (let k = 0; k < channelMap.length; k++) if (channelMap[k]! >= 0) seen |= 1 << channelMap[k]!;
+      return seen === (1 << this.channels) - 1;
+    }
     // Wide rings: an identity-ordered map is the common full case; anything else zeroes first.
     for (let c = 0; c < this.channels; c++) if (channelMap[c] !== c) return false;
     return true;
