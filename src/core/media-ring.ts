@@ -72,7 +72,7 @@ export function createMediaRing(opts: MediaRingOptions): SharedArrayBuffer {
   }
   const buffer = new SharedArrayBuffer(ringBytes(channels, capacity));
   const words = new Int32Array(buffer, 0, HEADER_WORDS);
-  storeWriterState(words, emptyStateVector());
+  storeWriterState(words, emptyStateVector(), new Int32Array(HEADER_WORDS));
   storeF64(words, R_CONSUMED, -Infinity);
   Atomics.store(words, C_CHANNELS, channels);
   Atomics.store(words, C_CAPACITY, capacity);

@@ -3,7 +3,7 @@
 //   [header: 64 Int32 words]  config | writer block (own cache lines) | reader block (own line)
 //   [samples: channels × capacity Int32, channel-major, so a reader copies each channel with one
 //    or two memcpy-like `set` calls and a writer de-interleaves a packet with strided stores]
-import { beginWrite, endWrite, loadF64, readBegin, readValidate, SEQLOCK_MAX_ATTEMPTS, storeF64 } from './seqlock.js';
+import { beginWrite, endWrite, loadF64, readBegin, readValidate, SEQLOCK_MAX_ATTEMPTS, storeF64Changed } from './seqlock.js';
 
 export const RING_MAGIC = 0x52494e47; // "RING"
 export const HEADER_WORDS = 64;
@@ -105,22 +105,25 @@ export function geometryOf(buffer: SharedArrayBuffer): RingGeometry {
   return { words, samples, channels, capacity, mask: capacity - 1, holeFixWait: Atomics.load(words, C_HOLE_FIX_WAIT) };
 }
 
-/** Consistent copy of the writer block into `out`; false (and `out` untouched) if the writer is mid-update. */
-export function loadWriterState(words: Int32Array, out: Float64Array, scratch: Float64Array): boolean {
+/**
+ * Consistent copy of the writer block into `out`. Returns the sequence it is valid for, or -1
+ * (and `out` untouched) if the writer stayed mid-update.
+ */
+export function loadWriterState(words: Int32Array, out: Float64Array, scratch: Float64Array): number {
   for (let attempt = 0; attempt < SEQLOCK_MAX_ATTEMPTS; attempt++) {
     const seq = readBegin(words, W_SEQ);
     if (seq === -1) continue;
     for (let k = 0; k < STATE_FIELDS; k++) scratch[k] = loadF64(words, W_STATE + 2 * k);
     if (!readValidate(words, W_SEQ, seq)) continue;
     for (let k = 0; k < STATE_FIELDS; k++) out[k] = scratch[k]!;
-    return true;
+    return seq;
   }
-  return false;
+  return -1;
 }
 
-/** Publish a writer state vector (writer only). */
-export function storeWriterState(words: Int32Array, v: Float64Array): void {
+/** Publish a writer state vector (writer only); `shadow` mirrors the shared words it last stored. */
+export function storeWriterState(words: Int32Array, v: Float64Array, shadow: Int32Array): void {
   beginWrite(words, W_SEQ);
-  for (let k = 0; k < STATE_FIELDS; k++) storeF64(words, W_STATE + 2 * k, v[k]!);
+  for (let k = 0; k < STATE_FIELDS; k++) storeF64Changed(words, shadow, W_STATE + 2 * k, v[k]!);
   endWrite(words, W_SEQ);
 }

@@ -3,6 +3,7 @@
 import {
   R_CONSUMED,
   R_SEQ,
+  W_SEQ,
   S_ACK,
   S_READABLE,
   S_VALID_FROM,
@@ -13,7 +14,7 @@ import {
   stateObject,
   type RingWriterState,
 } from './layout.js';
-import { beginWrite, endWrite, storeF64 } from './seqlock.js';
+import { beginWrite, endWrite, sequence, storeF64 } from './seqlock.js';
 
 /** Outcome of one read of `frames` frames at media time t (reused between reads). */
 export interface RingReadResult {
@@ -33,6 +34,7 @@ export class MediaRingReader {
   private readonly mask: number;
   private readonly ws = emptyStateVector();
   private readonly scratch = new Float64Array(STATE_FIELDS);
+  private seenSeq = -1;
   private readonly result: RingReadResult = { staleFrames: 0, validFrames: 0, pendingFrames: 0 };
   /** End of what this reader has consumed; the writer never overwrites [consumed, consumed + capacity). */
   // A Float64Array cell rather than a field: measured to avoid a HeapNumber per read.
@@ -59,7 +61,7 @@ export class MediaRingReader {
 
   /** Re-load and return the writer's positions and counters (allocates; for stats and control). */
   refresh(): RingWriterState {
-    loadWriterState(this.words, this.ws, this.scratch);
+    this.seenSeq = loadWriterState(this.words, this.ws, this.scratch);
     return stateObject(this.ws);
   }
 
@@ -68,7 +70,8 @@ export class MediaRingReader {
    * reader (before that, reads return zeros).
    */
   readableEnd(): number {
-    loadWriterState(this.words, this.ws, this.scratch);
+    // One atomic load while nothing was published: pollers do not contend for the writer's line.
+    if (sequence(this.words, W_SEQ) !== this.seenSeq) this.seenSeq = loadWriterState(this.words, this.ws, this.scratch);
     return this.ws[S_ACK] === 1 ? this.ws[S_READABLE]! : -Infinity;
   }
 
@@ -87,7 +90,7 @@ export class MediaRingReader {
     // If the writer is descheduled mid-publish the previous snapshot stays: positions only grow and
     // frames below a published readable position are never rewritten while unconsumed, so a stale
     // snapshot is safe (it just offers fewer frames).
-    loadWriterState(this.words, ws, this.scratch);
+    if (sequence(this.words, W_SEQ) !== this.seenSeq) this.seenSeq = loadWriterState(this.words, ws, this.scratch);
     if (ws[S_ACK] === 1) {
       lo = Math.max(t, this.consumedCell[0]!, ws[S_VALID_FROM]!);
       hi = Math.min(end, ws[S_READABLE]!);

@@ -33,6 +33,8 @@ export class MediaRingWriter {
   /** 1 when the slot's frame is committed (complete and valid). */
   private readonly committed: Uint8Array;
   private readonly v = emptyStateVector();
+  /** Private mirror of the shared header words this writer publishes (to store only changes). */
+  private readonly shadow: Int32Array;
   /** Reader's consumed position: -Infinity until the reader attaches. */
   private consumed = -Infinity;
   private readerSeq = -1;
@@ -44,6 +46,7 @@ export class MediaRingWriter {
   constructor(buffer: SharedArrayBuffer) {
     const g = geometryOf(buffer);
     this.words = g.words;
+    this.shadow = Int32Array.from(g.words, (_, i) => Atomics.load(g.words, i));
     this.samples = g.samples;
     this.channels = g.channels;
     this.capacity = g.capacity;
@@ -119,6 +122,16 @@ export class MediaRingWriter {
     this.claimStart = start;
     this.claimEnd = end;
     return end - start;
+  }
+
+  /**
+   * End (exclusive) of the media times that can be stored now without overrunning the reader:
+   * consumed + capacity, or +Infinity before a reader attaches. A writer that runs ahead of its
+   * reader (the application on the TX side) waits until its next block fits.
+   */
+  writableEnd(): number {
+    this.loadConsumed();
+    return this.consumed === -Infinity ? Infinity : this.consumed + this.capacity;
   }
 
   /** First media time of the last claim (after late frames were dropped). */
@@ -243,6 +256,6 @@ export class MediaRingWriter {
   }
 
   private publish(): void {
-    storeWriterState(this.words, this.v);
+    storeWriterState(this.words, this.v, this.shadow);
   }
 }

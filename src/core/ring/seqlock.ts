@@ -5,16 +5,15 @@
 // Memory ordering. Every access to a protected word, the sequence word included, is an Atomics
 // operation, and ECMAScript Atomics are sequentially consistent: all of them fall in one total
 // order that respects each thread's program order. The writer does
-//     seq += 1 (odd);  store fields;  seq += 1 (even)
-// where every update stores every field, and a reader does
+//     seq += 1 (odd);  store the words that change;  seq += 1 (even)
+// and a reader does
 //     s1 = load seq;  load fields;  s2 = load seq;  accept iff s1 is even and s2 == s1.
-// Suppose a reader accepts. A field load that returned a value from some update U lies, in the
-// total order, after U's stores and before s2. If U were newer than the update that made s1,
-// U's odd increment would precede its field stores, hence lie between s1 and s2, and s2 would
-// differ from s1 (the word only wraps after 2^32 increments, which cannot happen between two loads
-// of one reader in practice). If U were older, the update that made s1 stores the same field after
-// U and before s1, so the load (after s1) could not return U's value. So every field comes from
-// exactly the update that s1 names: the snapshot is never torn.
+// Suppose a reader accepts, and let P be the update whose final increment produced s1. No update
+// begins between s1 and s2: its odd increment would lie between them in the total order and s2
+// would differ (the word only wraps after 2^32 increments, impossible between two loads of one
+// reader). So each word load, which lies between s1 and s2, returns the last store to that word
+// before s1: the store made by P or, if P did not touch the word, by the last update before P that
+// did. That is exactly the record as P left it: the snapshot is never torn.
 // Why not plain loads for the fields, as in a C seqlock with fences? JS has no fences, and an
 // unordered load may be satisfied after a later Atomics.load on weakly ordered CPUs (Arm), so
 // the fields must be atomic too. Loads are cheap (a plain mov on x86, ldar on Arm).
@@ -31,6 +30,25 @@ export function storeF64(words: Int32Array, index: number, value: number): void 
   scratchF64[0] = value;
   Atomics.store(words, index, scratchI32[0]!);
   Atomics.store(words, index + 1, scratchI32[1]!);
+}
+
+/**
+ * Store a double like storeF64 but skip words that `shadow` (the writer's private mirror of the
+ * shared words) says already hold the value: a position advancing by one packet changes only its
+ * low word, so a publication costs two or three atomic stores instead of one per word.
+ */
+export function storeF64Changed(words: Int32Array, shadow: Int32Array, index: number, value: number): void {
+  scratchF64[0] = value;
+  const lo = scratchI32[0]!;
+  const hi = scratchI32[1]!;
+  if (shadow[index] !== lo) {
+    shadow[index] = lo;
+    Atomics.store(words, index, lo);
+  }
+  if (shadow[index + 1] !== hi) {
+    shadow[index + 1] = hi;
+    Atomics.store(words, index + 1, hi);
+  }
 }
 
 /** Load a double from words[index], words[index + 1]; consistent only inside a validated read. */
