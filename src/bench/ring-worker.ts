@@ -1,6 +1,7 @@
 // One side of the ring benchmark, in its own thread: the writer pushes packets of interleaved
-// frames, the reader drains them at the same media times. Both spin (no sleeping) so the figure
-// is the ring's throughput, not the scheduler's; the first and last frame of every packet carry
+// frames, the reader drains them at the same media times. Both poll, sleeping 50 µs after 256
+// failed polls so that on a shared machine a spinning side does not starve the other of its
+// core; the first and last frame of every packet carry
 // (media time + channel) so the reader counts any frame that is not the one it asked for.
 import { parentPort, workerData } from 'node:worker_threads';
 import { MediaRingReader, MediaRingWriter } from '../core/media-ring.js';
@@ -29,6 +30,17 @@ export interface RingWorkerReport {
 
 const GO = 0;
 const STOP = 1;
+/** Failed polls before a thread sleeps briefly: pure spinning starves the other side on a busy machine. */
+const SPINS_BEFORE_SLEEP = 256;
+const SLEEP_MS = 0.05;
+const sleepWord = new Int32Array(new SharedArrayBuffer(4));
+
+/** Back off after a failed poll; returns the new spin count. */
+function idle(spins: number): number {
+  if (spins < SPINS_BEFORE_SLEEP) return spins + 1;
+  Atomics.wait(sleepWord, 0, 0, SLEEP_MS);
+  return 0;
+}
 
 function runWriter(d: RingWorkerData, control: Int32Array): RingWorkerReport {
   const writer = new MediaRingWriter(d.ring);
@@ -38,6 +50,7 @@ function runWriter(d: RingWorkerData, control: Int32Array): RingWorkerReport {
   let t = d.start;
   let frames = 0;
   let backoffs = 0;
+  let spins = 0;
   parentPort!.postMessage('ready');
   Atomics.wait(control, GO, 0);
   const t0 = process.hrtime.bigint();
@@ -49,8 +62,10 @@ function runWriter(d: RingWorkerData, control: Int32Array): RingWorkerReport {
     if (t + n > writer.writableEnd()) {
       // Ring full (reader a whole ring behind): wait for space, as a TX application would.
       backoffs++;
+      spins = idle(spins);
       continue;
     }
+    spins = 0;
     if (writer.writeFrames(t, n, map, src) !== n) throw new Error(`short write at ${t}`);
     t += n;
     frames += n;
@@ -66,6 +81,7 @@ function runReader(d: RingWorkerData, control: Int32Array): RingWorkerReport {
   let t = d.start;
   let frames = 0;
   let mismatches = 0;
+  let spins = 0;
   reader.read(t, 0, outs); // attach before the writer starts
   parentPort!.postMessage('ready');
   Atomics.wait(control, GO, 0);
@@ -73,7 +89,11 @@ function runReader(d: RingWorkerData, control: Int32Array): RingWorkerReport {
   while (Atomics.load(control, STOP) === 0) {
     // Read whole packets, up to one period, like a sink draining what has arrived.
     const chunk = Math.min(maxRead, Math.floor((reader.readableEnd() - t) / n) * n);
-    if (!(chunk > 0)) continue;
+    if (!(chunk > 0)) {
+      spins = idle(spins);
+      continue;
+    }
+    spins = 0;
     const r = reader.read(t, chunk, outs);
     if (r.validFrames !== chunk) mismatches++;
     for (let p = 0; p < chunk; p += n) {

@@ -90,6 +90,7 @@ export function machineDescription(): Record<string, unknown> {
     kernel: `${os.type()} ${os.release()}`,
     arch: os.arch(),
     node: process.version,
+    loadAverage1m: Number(os.loadavg()[0]!.toFixed(2)),
     note: 'shared machine; other processes were running',
   };
 }
