@@ -48,6 +48,10 @@ test('readableEnd is -Infinity until the writer acknowledges the reader, then tr
   writer.writeFrames(8, 8, [0], packet(8, 8, [0]));
   t.is(reader.readableEnd(), 16);
   t.is(reader.consumedTo, 0);
+  t.is(writer.writableEnd(), 64);
+  reader.read(0, 16, [new Int32Array(16)]);
+  t.is(writer.writableEnd(), 80);
+  t.is(new MediaRingWriter(createMediaRing({ channels: 1 })).writableEnd(), Infinity);
 });
 
 test('in-order stream: reader gets exact data; first read only attaches', (t) => {
