@@ -38,6 +38,11 @@
 //    positions) at the end of the first write that was bounded by it. The reader copies samples
 //    only after seeing ack, so every unbounded write happens-before its copies. Reads before that
 //    return zeros reported as pending.
+//
+// Allocation: none per sample or per frame, and positions live in Float64Arrays rather than object
+// fields. Measured: 0 bytes per writeFrames/read call while media times are small integers (Smi);
+// at realistic media times (~1e14, doubles) V8 boxes the media-time argument and return values of
+// calls it does not inline, about 40 bytes per call (per packet, not per sample).
 export { MediaRingWriter } from './ring/ring-writer.js';
 export { MediaRingReader, type RingReadResult } from './ring/ring-reader.js';
 export { DEFAULT_HOLE_FIX_WAIT, DEFAULT_RING_CAPACITY, type MediaRingOptions, type RingWriterState } from './ring/layout.js';
