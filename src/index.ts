@@ -7,7 +7,7 @@ export { DecodeError, ConfigError } from './core/errors.js';
 export { loadSettings, readConfigFile } from './config/load.js';
 export { resolveDeviceConfig } from './config/device-config.js';
 export type { DeviceConfig, ChannelName, DevicePorts } from './config/device-config.js';
-export { SETTINGS, SUPPORTED_SAMPLE_RATES, MAX_CHANNELS } from './config/schema.js';
+export { SETTINGS, MAX_CHANNELS } from './config/schema.js';
 export type { Settings } from './config/schema.js';
 export { DeviceEngine } from './engine/device.js';
 export {
@@ -38,3 +38,16 @@ export {
   MemoryMdnsTransport,
 } from './net/mdns/index.js';
 export type { MdnsTransport, ResolvedChannel, ResolvedService, DanteDeviceListing } from './net/mdns/index.js';
+
+export * from './core/media-time.js';
+export {
+  ClockOverlayWriter,
+  ClockOverlayReader,
+  ClockState,
+  createClockOverlayBuffer,
+  CLOCK_OVERLAY_BYTES,
+} from './core/clock-overlay.js';
+export type { ClockOverlayParams, ClockOverlaySnapshot } from './core/clock-overlay.js';
+export { createMediaRing, MediaRingWriter, MediaRingReader, DEFAULT_HOLE_FIX_WAIT, DEFAULT_RING_CAPACITY } from './core/media-ring.js';
+export type { MediaRingOptions, RingReadResult, RingWriterState } from './core/media-ring.js';
+export { patternSample, fillPattern, checkPattern } from './core/pattern.js';

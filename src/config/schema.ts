@@ -5,7 +5,9 @@ import { ConfigError } from '../core/errors.js';
 import { isLevel, LOG_LEVELS } from '../log.js';
 import type { LogFormat, LogLevel } from '../log.js';
 
-export const SUPPORTED_SAMPLE_RATES = [44100, 48000, 88200, 96000, 176400, 192000] as const;
+import { SUPPORTED_SAMPLE_RATES } from '../core/media-time.js';
+
+export { SUPPORTED_SAMPLE_RATES };
 /** Highest RX or TX channel count: 32 flows of 8 channels would allow 256, but lists and meters are
  * sized for 128 (the LX-DANTE ceiling); raising it is a one-line change. */
 export const MAX_CHANNELS = 128;
