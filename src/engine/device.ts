@@ -1,6 +1,7 @@
 // A running device: the workers, the shared buffers they use, and the status view. The main
 // thread owns configuration and lifecycle; everything time-critical runs in workers.
 import { EventEmitter } from 'node:events';
+import { createClockOverlayBuffer } from '../core/clock-overlay.js';
 import type { DeviceConfig } from '../config/device-config.js';
 import { getLogger, logSettings } from '../log.js';
 import { metricName } from '../status/metrics.js';
@@ -29,7 +30,8 @@ export class DeviceEngine extends EventEmitter {
   }
 
   static async start(config: DeviceConfig, opts: DeviceEngineOptions = {}): Promise<DeviceEngine> {
-    const shared: Record<string, SharedArrayBuffer> = {};
+    // The clock worker publishes the media-clock overlay here; every other worker reads it.
+    const shared: Record<string, SharedArrayBuffer> = { clock: createClockOverlayBuffer() };
     const supervisor = new Supervisor({
       workers: WORKER_NAMES.map((name) => ({
         name,

@@ -1,11 +1,19 @@
 // Clock worker: runs the configured clock source and publishes the media-clock overlay that
-// every other worker reads without messages.
+// every other worker reads without messages (shared buffer `clock`).
+import { CLOCK_TAI, ClockOverlayWriter, ClockState } from '../core/clock-overlay.js';
 import { REPORT_INTERVAL_MS, WorkerRuntime } from './runtime.js';
 
 const rt = new WorkerRuntime();
-const counters = { commands: 0 };
+const counters = { commands: 0, overlayPublications: 0 };
+const writer = new ClockOverlayWriter(rt.init.shared.clock!);
+
+// `local`: this host's CLOCK_TAI, free-running. Every network namespace on one machine reads the
+// same kernel clock, so devices on one host agree without PTP.
+writer.publish({ clockId: CLOCK_TAI, state: ClockState.FreeRunning, sampleRate: rt.init.config.sampleRate, lastSync: 0n, shift: 0n, freqScale: 0 });
+counters.overlayPublications++;
+
 const timer = setInterval(
-  () => rt.report({ counters: { ...counters }, info: { source: rt.init.config.clock } }),
+  () => rt.report({ counters: { ...counters }, info: { source: rt.init.config.clock, state: 'free-running', underlyingClock: 'CLOCK_TAI' } }),
   REPORT_INTERVAL_MS,
 );
 
