@@ -1,6 +1,7 @@
 // Clock worker: runs the configured clock source and publishes the media-clock overlay that
 // every other worker reads without messages (shared buffer `clock`).
 import { CLOCK_TAI, ClockOverlayWriter, ClockState } from '../core/clock-overlay.js';
+import type { SampleRate } from '../core/media-time.js';
 import { REPORT_INTERVAL_MS, WorkerRuntime } from './runtime.js';
 
 const rt = new WorkerRuntime();
@@ -9,7 +10,7 @@ const writer = new ClockOverlayWriter(rt.init.shared.clock!);
 
 // `local`: this host's CLOCK_TAI, free-running. Every network namespace on one machine reads the
 // same kernel clock, so devices on one host agree without PTP.
-writer.publish({ clockId: CLOCK_TAI, state: ClockState.FreeRunning, sampleRate: rt.init.config.sampleRate, lastSync: 0n, shift: 0n, freqScale: 0 });
+writer.publish({ clockId: CLOCK_TAI, state: ClockState.FreeRunning, sampleRate: rt.init.config.sampleRate as SampleRate, lastSync: 0n, shift: 0n, freqScale: 0 });
 counters.overlayPublications++;
 
 const timer = setInterval(
