@@ -20,6 +20,7 @@ test.serial('device answers /status and /metrics, and stops on SIGTERM within 2 
     t.is(s.device.deviceId, '00000a4d00010000');
     t.is(s.network.ip, host.ip);
     t.is(s.network.interface, 'eth0');
+    t.true(s.native.loaded, `native helper: ${JSON.stringify(s.native)}`);
     t.deepEqual(s.network.ports, { arc: 4440, cmc: 8800, flows: 4455, info: 8700 });
     t.is(s.audio.sampleRate, 48000);
     t.is(s.audio.rxChannels, 4);
@@ -41,6 +42,26 @@ test.serial('device answers /status and /metrics, and stops on SIGTERM within 2 
     t.is(exit.code, 0, dev.output());
     t.true(exit.atMs - sentAt < 2000, `stopped in ${exit.atMs - sentAt} ms`);
     t.regex(dev.output(), /device stopped/);
+  } finally {
+    await lan.destroy();
+  }
+});
+
+test.serial('with INFERNO_NATIVE=0 the device runs on the JS fallback, says so once and shows it in /status', async (t) => {
+  const lan = createLan(1, { tag: 'fallb' });
+  try {
+    const host = lan.hosts[0]!;
+    const dev = startInferno(host, ['--bind-ip', 'eth0', '--http', '127.0.0.1:18081', '--log-format', 'json'], { INFERNO_NATIVE: '0' });
+    const status = await waitFor(() => httpGet(host, 'http://127.0.0.1:18081/status'), 10000);
+    const s = JSON.parse(status.body);
+    t.false(s.native.loaded);
+    t.is(s.native.reason, 'INFERNO_NATIVE=0');
+    for (const w of ['clock', 'control', 'receive', 'transmit']) t.is(s.workers[w].state, 'running', w);
+    dev.proc.kill('SIGTERM');
+    t.is((await dev.exited).code, 0);
+    const warnings = dev.output().split('\n').filter((l) => l.includes('"component":"native"'));
+    t.is(warnings.length, 1, dev.output());
+    t.regex(warnings[0]!, /JS fallback loses precision/);
   } finally {
     await lan.destroy();
   }

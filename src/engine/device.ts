@@ -2,6 +2,7 @@
 // thread owns configuration and lifecycle; everything time-critical runs in workers.
 import { EventEmitter } from 'node:events';
 import { createClockOverlayBuffer } from '../core/clock-overlay.js';
+import { nativeStatus } from '../native/index.js';
 import type { DeviceConfig } from '../config/device-config.js';
 import { getLogger, logSettings } from '../log.js';
 import { metricName } from '../status/metrics.js';
@@ -30,6 +31,7 @@ export class DeviceEngine extends EventEmitter {
   }
 
   static async start(config: DeviceConfig, opts: DeviceEngineOptions = {}): Promise<DeviceEngine> {
+    nativeStatus(); // decides (and logs once) whether the native helper or the JS fallback runs
     // The clock worker publishes the media-clock overlay here; every other worker reads it.
     const shared: Record<string, SharedArrayBuffer> = { clock: createClockOverlayBuffer() };
     const supervisor = new Supervisor({
@@ -75,6 +77,7 @@ export class DeviceEngine extends EventEmitter {
         txChannelNames: c.txChannelNames,
       },
       clock: { source: c.clock, ...(reports.clock?.info ?? {}) },
+      native: nativeStatus(),
       workers: this.supervisor.health(),
       counters: Object.fromEntries(Object.entries(reports).map(([w, r]) => [w, r.counters])),
     };

@@ -2,6 +2,7 @@
 // disabled with INFERNO_NATIVE=0, the pure-JS fallback with the same interface. Each thread loads
 // its own copy (the addon is context-aware), and the choice is made once per thread.
 import { createRequire } from 'node:module';
+import { isMainThread } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { getLogger } from '../log.js';
 import { createFallback, FALLBACK_PRECISION_NOTE } from './fallback.js';
@@ -65,11 +66,14 @@ function tryLoad(): { timer: NativeTimer; status: NativeStatus } {
   return { timer: createFallback(reason), status: { loaded: false, reason, path: ADDON_PATH } };
 }
 
-/** The helper for this thread: the addon when it loads, else the fallback (logged once). */
+/**
+ * The helper for this thread: the addon when it loads, else the fallback. The main thread logs the
+ * fallback once for the whole process (workers make the same choice silently).
+ */
 export function loadNative(): NativeTimer {
   if (!cached) {
     cached = tryLoad();
-    if (!cached.status.loaded) {
+    if (!cached.status.loaded && isMainThread) {
       getLogger('native').warn('native helper not used; the JS fallback loses precision', {
         reason: cached.status.reason,
         lost: FALLBACK_PRECISION_NOTE,
