@@ -1,5 +1,5 @@
 // A small controller for the control-plane integration tests, run as a script inside a test
-// namespace (never in the machine's own): `node control-client.js '<job JSON>'`. Prints one JSON
+// namespace (never in the machine's own): `node control-client.js '<job JSON>'` or `-` with the job on stdin. Prints one JSON
 // result on stdout (the `renames` job also prints `ACK <name>` lines as acknowledgements arrive).
 import { createSocket } from 'node:dgram';
 import type { Socket } from 'node:dgram';
@@ -150,7 +150,13 @@ async function listen(job: Extract<Job, { mode: 'listen' }>): Promise<unknown> {
 }
 
 async function main(): Promise<void> {
-  const job = JSON.parse(process.argv[2] ?? '{}') as Job;
+  // Large jobs (thousands of packets) exceed the argument size limit: '-' reads the job from stdin.
+  let text = process.argv[2] ?? '{}';
+  if (text === '-') {
+    text = '';
+    for await (const chunk of process.stdin) text += String(chunk);
+  }
+  const job = JSON.parse(text) as Job;
   let out: unknown;
   switch (job.mode) {
     case 'status': out = await status(job); break;

@@ -33,7 +33,7 @@ export function startDevice(host: LanHost, stateDir: string, extra: string[] = [
 
 /** Runs a control-client job on `host` and returns its RESULT (and all stdout lines). */
 export async function runClient<T = unknown>(host: LanHost, job: Job, timeoutMs = 30_000): Promise<{ result: T; lines: string[] }> {
-  const r = await host.run(process.execPath, [CLIENT, JSON.stringify(job)], { timeoutMs });
+  const r = await host.run(process.execPath, [CLIENT, '-'], { timeoutMs, input: JSON.stringify(job) });
   const lines = r.stdout.split('\n').filter(Boolean);
   const last = lines.find((l) => l.startsWith('RESULT '));
   if (r.code !== 0 || !last) throw new Error(`control client failed (${r.code ?? r.signal}): ${r.stderr}${r.stdout.slice(-2000)}`);
