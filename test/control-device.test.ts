@@ -105,11 +105,15 @@ test('fixture requests are answered well-formed; renames persist across restarts
     const rx = Buffer.concat([Buffer.from([0x02, 0x01, 0x00, 0x03, 0x00, 0x10]), Buffer.from('Vocals\0')]);
     const tx = Buffer.concat([Buffer.from([0x02, 0x01, 0x00, 0x00, 0x00, 0x02, 0x00, 0x12]), Buffer.from('Click\0')]);
     const renames = [arcPacket(0x1001, Buffer.from('stage-left\0'), 5), arcPacket(0x2013, tx, 6), arcPacket(0x3001, rx, 7)];
-    const rr = await runClient<{ replies: Reply[] }[]>(h2, {
+    const rr = await runClient<{ replies: Reply[]; notices: Reply[] }[]>(h2, {
       mode: 'requests', target: h1.ip, local: h2.ip, timeoutMs: 1000,
       packets: renames.map((p) => ({ port: 4440, hex: p.toString('hex'), kind: 'arc' as const })),
     });
     for (const r of rr.result) t.is(Buffer.from(r.replies[0]!.hex, 'hex').readUInt16BE(8), 1, 'status OK');
+    // The RX rename is followed by a 0x0102 RX channel change notice for channel 3 (§3.10).
+    const notice = rr.result[2]!.notices.map((n) => Buffer.from(n.hex, 'hex')).find((b) => b.readUInt16BE(26) === 0x0102);
+    t.truthy(notice, '0x0102 after the RX rename');
+    t.is(notice!.subarray(32).toString('hex'), '000104');
     const check = (s: Record<string, any>) => {
       t.is(s.device.name, 'stage-left');
       t.is(s.control.txChannels[1].name, 'Click');

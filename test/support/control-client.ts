@@ -13,6 +13,8 @@ export type Job =
   | { mode: 'blast'; target: string; local: string; packets: { port: number; hex: string }[]; pauseEvery: number; pauseMs: number; settleMs: number }
   | { mode: 'listen'; local: string; group: string; port: number; durationMs: number };
 
+const NOTICE_GRACE_MS = 15;
+
 export interface Reply {
   port: number;
   hex: string;
@@ -80,6 +82,8 @@ async function requests(job: Extract<Job, { mode: 'requests' }>): Promise<unknow
     const end = Date.now() + job.timeoutMs;
     // Unicast requests get one reply; info requests are answered by multicast (maybe several).
     while (Date.now() < end && (p.kind === 'info' || !replies.some((x) => !x.multicast))) await sleep(5);
+    // Notices a request causes (0x0102) follow its unicast reply; give them a moment.
+    if (p.kind !== 'info') await sleep(NOTICE_GRACE_MS);
     results.push({ sent: p.hex, replies: p.kind === 'info' ? replies.filter((x) => x.multicast) : replies.filter((x) => !x.multicast), notices: replies.filter((x) => x.multicast) });
   }
   uni.close();
