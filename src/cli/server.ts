@@ -75,6 +75,8 @@ export async function runServer(argv: string[]): Promise<number> {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    device.on('names-changed', (names: { name?: string }) => log.info('names changed by a controller', { name: names.name }));
+    device.on('restarted', (reason: string) => log.info('device engine restarted', { reason }));
     device.on('fatal', (err: Error) => {
       log.error('device failed', { error: err.message });
       void shutdown(1, 'fatal worker error');

@@ -40,6 +40,8 @@ export interface Settings {
   clock: ClockSource;
   clockPath?: string;
   http?: HttpListen;
+  /** Base directory of the saved state; the device's files go into `<stateDir>/<device id>/`. */
+  stateDir?: string;
   logLevel: LogLevel;
   logFormat: LogFormat;
 }
@@ -189,6 +191,12 @@ export const SETTINGS: readonly SettingSpec[] = [
     help: 'serve GET /status (JSON) and GET /metrics (Prometheus) here',
     defaultText: 'off (host defaults to 127.0.0.1)',
     parse: (raw) => parseHttpListen('http', raw),
+  },
+  {
+    key: 'stateDir', flag: 'state-dir', env: 'INFERNO_STATE_DIR', file: 'state_dir', arg: 'DIR',
+    help: 'where names, subscriptions and settings changed by controllers are saved (in DIR/<device id>/)',
+    defaultText: '$XDG_STATE_HOME/inferno-aoip or ~/.local/state/inferno-aoip',
+    parse: (raw) => str('state-dir', raw, 'a directory path'),
   },
   {
     key: 'logLevel', flag: 'log-level', env: 'INFERNO_LOG_LEVEL', file: 'log_level', arg: 'LEVEL',

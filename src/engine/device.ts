@@ -10,8 +10,14 @@ import type { MetricSample } from '../status/metrics.js';
 import { WORKER_NAMES } from './protocol.js';
 import type { WorkerName } from './protocol.js';
 import { Supervisor } from './supervisor.js';
+import { configWithSavedState, stateStoreFor } from '../state/device-defaults.js';
+import { summarizeCounters } from '../net/control/counters.js';
 
-export const VERSION = '0.1.0';
+/** How often the clock worker's frequency offset is passed on to the heartbeat. */
+const CLOCK_FORWARD_MS = 1000;
+
+export { VERSION } from './version.js';
+import { VERSION } from './version.js';
 
 export interface DeviceEngineOptions {
   /** Test hook: make one worker throw shortly after it starts. */
@@ -21,17 +27,44 @@ export interface DeviceEngineOptions {
 export class DeviceEngine extends EventEmitter {
   readonly startedAt = Date.now();
   private readonly log = getLogger('device');
+  private restarting: Promise<void> | undefined;
+  private clockTimer: NodeJS.Timeout;
+  /** In-process restarts (reboot from a controller, sample rate or encoding change). */
+  restarts = 0;
 
   private constructor(
-    readonly config: DeviceConfig,
-    readonly supervisor: Supervisor,
+    /** The configuration as given; the saved state is laid over it at every (re)start. */
+    readonly baseConfig: DeviceConfig,
+    private current: { config: DeviceConfig; supervisor: Supervisor },
+    private readonly opts: DeviceEngineOptions,
   ) {
     super();
-    supervisor.on('fatal', (err: Error) => this.emit('fatal', err));
+    this.watch(current.supervisor);
+    this.clockTimer = setInterval(() => this.forwardClock(), CLOCK_FORWARD_MS);
+    this.clockTimer.unref();
+  }
+
+  /** The configuration the workers run with (saved controller changes applied). */
+  get config(): DeviceConfig {
+    return this.current.config;
+  }
+
+  get supervisor(): Supervisor {
+    return this.current.supervisor;
   }
 
   static async start(config: DeviceConfig, opts: DeviceEngineOptions = {}): Promise<DeviceEngine> {
     nativeStatus(); // decides (and logs once) whether the native helper or the JS fallback runs
+    const current = await DeviceEngine.launch(config, opts);
+    const device = new DeviceEngine(config, current, opts);
+    device.log.info('device started', { name: current.config.name, ip: config.ip, deviceId: config.deviceId });
+    return device;
+  }
+
+  private static async launch(base: DeviceConfig, opts: DeviceEngineOptions): Promise<{ config: DeviceConfig; supervisor: Supervisor }> {
+    // Read-only: the control worker owns the file and moves a corrupt one aside itself.
+    const saved = stateStoreFor(base).load(true);
+    const config = configWithSavedState(base, saved.data);
     // The clock worker publishes the media-clock overlay here; every other worker reads it.
     const shared: Record<string, SharedArrayBuffer> = { clock: createClockOverlayBuffer() };
     const supervisor = new Supervisor({
@@ -49,22 +82,68 @@ export class DeviceEngine extends EventEmitter {
       await supervisor.stop(500);
       throw err;
     }
-    const device = new DeviceEngine(config, supervisor);
-    device.log.info('device started', { name: config.name, ip: config.ip, deviceId: config.deviceId });
-    return device;
+    return { config, supervisor };
+  }
+
+  private watch(supervisor: Supervisor): void {
+    supervisor.on('fatal', (err: Error) => this.emit('fatal', err));
+    supervisor.on('worker-event', (worker: string, name: string, data: unknown) => {
+      if (worker !== 'control') return;
+      if (name === 'restart-requested') {
+        const reason = (data as { reason?: string } | undefined)?.reason ?? 'unknown';
+        void this.restart(reason);
+      } else if (name === 'names-changed' || name === 'identify') {
+        this.emit(name, data);
+      }
+    });
+  }
+
+  /**
+   * Stops every worker and starts them again with the saved state, in this process (a
+   * controller's reboot, or a sample rate or encoding change). Concurrent requests share one.
+   */
+  restart(reason: string): Promise<void> {
+    if (this.restarting) return this.restarting;
+    this.restarting = (async () => {
+      this.log.info('restarting device engine', { reason });
+      await this.current.supervisor.stop();
+      try {
+        this.current = await DeviceEngine.launch(this.baseConfig, this.opts);
+      } catch (err) {
+        this.log.error('device engine restart failed', { error: (err as Error).message });
+        this.emit('fatal', err as Error);
+        return;
+      }
+      this.restarts++;
+      this.watch(this.current.supervisor);
+      this.log.info('device engine restarted', { reason, sampleRate: this.current.config.sampleRate });
+      this.emit('restarted', reason);
+    })().finally(() => (this.restarting = undefined));
+    return this.restarting;
+  }
+
+  /** Gives the heartbeat the clock's frequency offset once the clock worker reports one. */
+  private forwardClock(): void {
+    const info = this.supervisor.reports().clock?.info;
+    const ppb = info?.frequencyOffsetPpb;
+    if (typeof ppb !== 'number' || this.supervisor.health().control?.state !== 'running') return;
+    this.supervisor.command('control', 'set-clock', { frequencyOffsetPpb: ppb }).catch(() => undefined);
   }
 
   status(): Record<string, unknown> {
     const c = this.config;
     const reports = this.supervisor.reports();
+    const control = reports.control;
+    const controlInfo = control?.info ?? {};
     return {
       device: {
-        name: c.name,
+        name: typeof controlInfo.name === 'string' ? controlInfo.name : c.name,
         factoryName: c.factoryName,
         deviceId: c.deviceId,
         processId: c.processId,
         version: VERSION,
         uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
+        engineRestarts: this.restarts,
       },
       network: { interface: c.iface.ifname, ip: c.ip, mac: c.iface.mac, ports: c.ports },
       audio: {
@@ -78,6 +157,7 @@ export class DeviceEngine extends EventEmitter {
       },
       clock: { source: c.clock, ...(reports.clock?.info ?? {}) },
       native: nativeStatus(),
+      control: { ...controlInfo, servers: summarizeCounters(control?.counters ?? {}) },
       workers: this.supervisor.health(),
       counters: Object.fromEntries(Object.entries(reports).map(([w, r]) => [w, r.counters])),
     };
@@ -104,6 +184,8 @@ export class DeviceEngine extends EventEmitter {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.clockTimer);
+    await this.restarting;
     await this.supervisor.stop();
     this.log.info('device stopped');
   }
