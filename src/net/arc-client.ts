@@ -3,6 +3,7 @@
 import {
   ArcOpcode,
   ArcStatus,
+  ArcStatusError,
   DEFAULT_CONTROLLER_PROTOCOL,
   buildChannelCountsRequest,
   buildDeviceInfoRequest,
@@ -76,7 +77,8 @@ export function requestName(opcode: number): string {
 }
 
 export function targetLabel(t: ArcTarget): string {
-  return t.label ? `${t.label} (${t.ip}:${t.port})` : `${t.ip}:${t.port}`;
+  const addr = `${t.ip}:${t.port}`;
+  return t.label && t.label !== addr ? `${t.label} (${addr})` : addr;
 }
 
 export class ArcTimeoutError extends Error {
@@ -88,6 +90,33 @@ export class ArcTimeoutError extends Error {
   ) {
     super(`timeout: ${targetLabel(target)} did not answer ${requestName(opcode)} (${attempts} tries, ${timeoutMs} ms each)`);
     this.name = 'ArcTimeoutError';
+  }
+}
+
+/** Status words of ARC replies that refuse a request (§3.1). */
+const STATUS_TEXT: Record<number, string> = {
+  [ArcStatus.LOCKED]: 'device locked',
+  [ArcStatus.UNSUPPORTED]: 'not supported',
+  [ArcStatus.NOTHING]: 'nothing done',
+  [ArcStatus.REJECTED]: 'rejected',
+};
+
+export function arcStatusText(status: number): string {
+  const hex = `0x${status.toString(16).padStart(4, '0')}`;
+  const why = STATUS_TEXT[status];
+  return why ? `${hex} (${why})` : hex;
+}
+
+/** A reply status that refuses the request, with the device it came from. */
+export class ArcRefusedError extends ArcStatusError {
+  constructor(
+    readonly target: ArcTarget,
+    opcode: number,
+    status: number,
+  ) {
+    super(opcode, status);
+    this.message = `refused: ${targetLabel(target)} answered ${requestName(opcode)} with status ${arcStatusText(status)}`;
+    this.name = 'ArcRefusedError';
   }
 }
 
@@ -181,7 +210,12 @@ export class ArcClient {
     const opt: RequestOptions & { label?: string } = { ...opts };
     if (t.label !== undefined) opt.label = t.label;
     const buf = await this.request(t.ip, t.port, build(txId, this.protocolId), opt);
-    return parse(buf, txId);
+    try {
+      return parse(buf, txId);
+    } catch (err) {
+      if (err instanceof ArcStatusError) throw new ArcRefusedError(t, err.opcode, err.status);
+      throw err;
+    }
   }
 
   deviceName(t: ArcTarget): Promise<string> {

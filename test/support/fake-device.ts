@@ -28,7 +28,7 @@ export interface FakeDeviceConfig {
 /** §1.2 port blocks: the defaults, or ALT_PORT P → ARC P, CMC P+1, info P+3. */
 export function fakeConfig(name: string, ip: string, altPort?: number, over: Partial<FakeDeviceConfig> = {}): FakeDeviceConfig {
   const ports = altPort === undefined ? { arcPort: 4440, cmcPort: 8800, infoPort: 8700 } : { arcPort: altPort, cmcPort: altPort + 1, infoPort: altPort + 3 };
-  return { name, ip, ...ports, processId: altPort === undefined ? 0 : altPort % 100, channels: 4, ...over };
+  return { name, ip, ...ports, processId: altPort === undefined ? 0 : Math.floor(altPort / 100) % 100, channels: 4, ...over };
 }
 
 export class FakeDevice {

@@ -105,8 +105,17 @@ export class CtlContext {
     return this.browser.listDevices(this.timeoutMs);
   }
 
-  /** DEVICE operand → address: an IP[:port] as given, a name through mDNS (case-insensitive). */
+  /**
+   * DEVICE operand → address: an IP[:port] as given, a name through mDNS (case-insensitive). The
+   * label is the name the device reports (0x1002), so messages show its real spelling.
+   */
   async resolveDevice(raw: string, what = 'DEVICE'): Promise<DeviceRef> {
+    const d = await this.locateDevice(raw, what);
+    d.label = await this.arc.deviceName(d);
+    return d;
+  }
+
+  private async locateDevice(raw: string, what: string): Promise<DeviceRef> {
     const spec = parseDeviceSpec(raw, what);
     if (spec.kind === 'address') {
       const port = spec.arcPort ?? DEFAULT_ARC_PORT;

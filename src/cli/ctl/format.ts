@@ -22,20 +22,6 @@ export function rxStatusText(status: number, subscribed: boolean): string {
   return SUBSCRIPTION_STATUS[low] ?? `status 0x${(status >>> 0).toString(16).padStart(8, '0')}`;
 }
 
-/** Status words of ARC replies that refuse a request (§3.1). */
-const ARC_STATUS_TEXT: Record<number, string> = {
-  0x0600: 'device locked',
-  0x0030: 'not supported',
-  0xffff: 'nothing done',
-  0x0022: 'rejected',
-};
-
-export function arcStatusText(status: number): string {
-  const hex = `0x${status.toString(16).padStart(4, '0')}`;
-  const why = ARC_STATUS_TEXT[status];
-  return why ? `${hex} (${why})` : hex;
-}
-
 /** 5000000 → "5 ms", 500000 → "0.5 ms", 150000 → "0.15 ms". */
 export function formatLatency(ns: number | undefined): string {
   if (ns === undefined) return '-';

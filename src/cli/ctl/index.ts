@@ -2,14 +2,13 @@
 // 1 not found / timeout / refused, 2 bad arguments.
 import { ConfigError } from '../../core/errors.js';
 import { ArcStatusError } from '../../core/arc/index.js';
-import { ArcTimeoutError, requestName } from '../../net/arc-client.js';
+import { ArcRefusedError, ArcTimeoutError, arcStatusText, requestName } from '../../net/arc-client.js';
 import { ConmonTimeoutError } from '../../net/control-client/conmon-client.js';
 import { parseCtlArgs } from './args.js';
 import type { CommandName, CtlOptions } from './args.js';
 import { runChannels } from './channels.js';
 import { CtlContext, DeviceNotFoundError, realDeps } from './context.js';
 import type { CtlDeps } from './context.js';
-import { arcStatusText } from './format.js';
 import { ctlHelp } from './help.js';
 import { runList } from './list.js';
 import { runRename, runRenameChannel } from './rename.js';
@@ -33,6 +32,7 @@ const RUN: Record<CommandName, (ctx: CtlContext, o: CtlOptions) => Promise<numbe
 /** One line for the errors a user can act on; anything else is a bug and keeps its stack. */
 function describe(err: unknown): { code: number; message: string } | undefined {
   if (err instanceof ConfigError) return { code: 2, message: err.message };
+  if (err instanceof ArcRefusedError) return { code: 1, message: err.message };
   if (err instanceof ArcStatusError) return { code: 1, message: `refused: the device answered ${requestName(err.opcode)} with status ${arcStatusText(err.status)}` };
   if (err instanceof ArcTimeoutError || err instanceof ConmonTimeoutError || err instanceof DeviceNotFoundError) return { code: 1, message: err.message };
   if (err instanceof SettingRefusedError) return { code: 1, message: `refused: ${err.message}` };
