@@ -1,6 +1,7 @@
 // `inferno ctl set DEVICE latency|sample-rate|encoding VALUE` and `identify DEVICE`. Latency goes
 // over ARC 0x1101 (§3.9); rate and encoding over conmon with the answer read from 8702 (§4.5).
 import { ConfigError } from '../../core/errors.js';
+import { ArcRefusedError } from '../../net/arc-client.js';
 import { operands, parseEncoding, parseLatency, parseSampleRate } from './args.js';
 import type { CtlOptions } from './args.js';
 import type { CtlContext, DeviceRef } from './context.js';
@@ -13,11 +14,16 @@ export class SettingRefusedError extends Error {}
 async function setLatency(ctx: CtlContext, d: DeviceRef, raw: string): Promise<number> {
   const ns = parseLatency(raw);
   const before = (await ctx.arc.settings(d)).latency;
-  // Check the range the device reports, so a typo is a usage error rather than a device refusal.
-  if (before.minNs !== undefined && before.maxNs !== undefined && (ns < before.minNs || ns > before.maxNs)) {
-    throw new ConfigError('latency', raw, `${formatLatency(before.minNs)} to ${formatLatency(before.maxNs)} on ${d.label}`);
+  // No client-side range check: real devices report a current latency outside their own
+  // 0x8306…0x8302 range (an AVIO-USB: 0.256 ms with minimum 1 ms), so only the device decides.
+  try {
+    await ctx.arc.setLatency(d, ns);
+  } catch (err) {
+    if (err instanceof ArcRefusedError && before.minNs !== undefined && before.maxNs !== undefined) {
+      throw new SettingRefusedError(`${err.message.replace(/^refused: /, '')}; it reports ${formatLatency(before.minNs)} to ${formatLatency(before.maxNs)}`);
+    }
+    throw err;
   }
-  await ctx.arc.setLatency(d, ns);
   const after = (await ctx.arc.settings(d)).latency;
   if (ctx.json) ctx.out(JSON.stringify({ device: d.label, setting: 'latency', requestedNs: ns, beforeNs: before.currentNs ?? null, nowNs: after.currentNs ?? null }) + '\n');
   else ctx.out(`latency of ${d.label}: ${formatLatency(after.currentNs)} (was ${formatLatency(before.currentNs)})\n`);
