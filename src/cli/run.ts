@@ -5,6 +5,10 @@ export async function runCli(argv: string[]): Promise<number | void> {
     process.stdout.write('inferno-aoip 0.1.0\n');
     return 0;
   }
+  if (first === 'ctl') {
+    const { runCtl } = await import('./ctl/index.js');
+    return runCtl(argv.slice(1));
+  }
   const { runServer } = await import('./server.js');
   return runServer(argv);
 }
