@@ -159,7 +159,7 @@ interop({ root: true, commands: ['ip'] }).serial(
   });
 
 interop({ root: true, commands: ['ip'] }).serial(
-  'two hosts publishing the same device name: one keeps it, the other is renamed "(2)"', async (t) => {
+  'two hosts publishing the same device name: one keeps it, the other is renamed "-2"', async (t) => {
     const lan = createLan(2, { tag: 'mcf' });
     try {
       const [h1, h2] = lan.hosts as [LanHost, LanHost];
@@ -170,7 +170,7 @@ interop({ root: true, commands: ['ip'] }).serial(
       await new Promise((r) => setTimeout(r, 3000));
       const r = await h2.run(process.execPath, [resolveScript, h2.ip, 'devices'], { timeoutMs: 20000 });
       const names = (JSON.parse(r.stdout) as { name: string; ip: string }[]).map((d) => d.name).sort();
-      t.deepEqual(names, ['Same', 'Same (2)'], lines.join(''));
+      t.deepEqual(names, ['Same', 'Same-2'], lines.join(''));
     } finally {
       await lan.destroy();
     }

@@ -105,10 +105,10 @@ test('names: labels, host names, conflict renames, subscription split', (t) => {
   t.is(hostLabelFor('Inferno2pipe 0a000001'), 'Inferno2pipe-0a000001');
   t.is(hostLabelFor('Café  Bar!'), 'Cafe-Bar');
   t.is(hostLabelFor('@@@'), 'inferno');
-  t.is(conflictDeviceName('Dev', 2), 'Dev (2)');
+  t.is(conflictDeviceName('Dev', 2), 'Dev-2');
   const long = 'x'.repeat(31);
   t.is(Buffer.byteLength(conflictDeviceName(long, 12)), 31);
-  t.true(conflictDeviceName(long, 12).endsWith(' (12)'));
+  t.true(conflictDeviceName(long, 12).endsWith('-12'));
   t.is(conflictHostLabel('dev', 3), 'dev-3');
   t.deepEqual(splitAtDevice('TX 1@dev'), { name: 'TX 1', device: 'dev' });
   t.deepEqual(splitAtDevice('a@b@dev'), { name: 'a@b', device: 'dev' });

@@ -213,7 +213,7 @@ test('rename and bundle diff: goodbye for the old alias, probe for new names, fl
   await r.stop();
 });
 
-test('conflict while probing: the device becomes "dev (2)", host conflicts get "dev-2"', async (t) => {
+test('conflict while probing: the device becomes "dev-2", host conflicts get "dev-2"', async (t) => {
   const seg = new MemoryMdnsSegment();
   const other = seg.attach('10.0.0.7');
   // A peer owning dev's ARC instance and host name answers every probe.
@@ -233,13 +233,13 @@ test('conflict while probing: the device becomes "dev (2)", host conflicts get "
   r.setDevice(testDevice({ name: 'dev' }));
   await r.start();
   t.true(await until(() => r.state === 'announced', 3000));
-  t.is(r.deviceName, 'dev (2)');
+  t.is(r.deviceName, 'dev-2');
   t.is(r.hostName, 'dev-2.local');
-  t.deepEqual(seen.map((c) => `${c.kind} ${c.from} → ${c.to}`).sort(), ['device dev → dev (2)', 'host dev.local → dev-2.local']);
+  t.deepEqual(seen.map((c) => `${c.kind} ${c.from} → ${c.to}`).sort(), ['device dev → dev-2', 'host dev.local → dev-2.local']);
   t.is(seen[0]!.peer, '10.0.0.7');
   t.deepEqual(r.conflicts, seen);
   const ann = answersOf(responses(seg, '10.0.0.1'));
-  t.true(ann.some((a) => a.type === 'SRV' && a.name === 'dev (2)._netaudio-arc._udp.local'));
+  t.true(ann.some((a) => a.type === 'SRV' && a.name === 'dev-2._netaudio-arc._udp.local'));
   t.false(ann.some((a) => a.name === ARC), 'the taken name was never announced');
   await r.stop();
 });
@@ -252,7 +252,7 @@ test('simultaneous probes for one name: one device keeps it, the other renames',
   b.setDevice(testDevice({ name: 'dev', ipv4: '10.0.0.2' }));
   await Promise.all([a.start(), b.start()]);
   t.true(await until(() => a.state === 'announced' && b.state === 'announced', 4000));
-  t.deepEqual([a.deviceName, b.deviceName].sort(), ['dev', 'dev (2)']);
+  t.deepEqual([a.deviceName, b.deviceName].sort(), ['dev', 'dev-2']);
   await Promise.all([a.stop(), b.stop()]);
 });
 
@@ -305,7 +305,7 @@ test('a conflicting record after publication triggers probing again (RFC 6762 §
     }
   });
   await peer.send(dnsPacket.encode({ type: 'response', flags: 1024, answers: [theirs] }));
-  t.true(await until(() => r.deviceName === 'dev (2)' && r.state === 'announced', 2000));
+  t.true(await until(() => r.deviceName === 'dev-2' && r.state === 'announced', 2000));
   t.is(r.conflicts.length, 1);
   await r.stop();
 });

@@ -1,4 +1,4 @@
-// Control worker: hosts the control plane (ARC, CMC, conmon and heartbeat; mDNS joins later) on
+// Control worker: hosts the control plane (mDNS, ARC, CMC, conmon and heartbeat) on
 // event-driven sockets, away from the audio loops. It owns the device's control state: the main
 // thread sees it through reports and events ('names-changed', 'restart-requested', 'identify').
 import { ControlPlane } from '../net/control/control-plane.js';
@@ -14,7 +14,7 @@ function report(): void {
   reportQueued = false;
   rt.report({
     counters: { ...counters, ...(plane?.counters() ?? {}) },
-    info: plane ? plane.control.statusInfo() : {},
+    info: plane ? { ...plane.control.statusInfo(), mdns: plane.mdnsInfo() } : {},
   });
 }
 

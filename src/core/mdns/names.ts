@@ -86,7 +86,8 @@ export function hostFqdn(hostLabel: string): string {
 
 /** `Name (n)` after a name conflict (RFC 6763 §9 style), cut so it stays ≤ 31 bytes. */
 export function conflictDeviceName(base: string, n: number): string {
-  const suffix = ` (${n})`;
+  // `-n`, not ` (n)`: Dante device names are letters, digits and hyphens (config/schema.ts).
+  const suffix = `-${n}`;
   return truncateBytes(base, DANTE_NAME_MAX_BYTES - Buffer.byteLength(suffix)) + suffix;
 }
 

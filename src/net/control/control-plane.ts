@@ -6,6 +6,7 @@ import type { Logger } from '../../log.js';
 import { stateStoreFor } from '../../state/device-defaults.js';
 import { DeviceState } from '../../state/device-state.js';
 import { limitsFor } from '../../state/device-defaults.js';
+import { DeviceAdvertiser } from './advertiser.js';
 import { ArcServer } from './arc-server.js';
 import { CmcServer } from './cmc-server.js';
 import { ConmonServer } from './conmon-server.js';
@@ -21,6 +22,7 @@ export class ControlPlane {
     readonly cmc: CmcServer,
     readonly conmon: ConmonServer,
     readonly heartbeat: HeartbeatSender,
+    readonly advertiser: DeviceAdvertiser,
     private readonly transports: DatagramTransport[],
   ) {}
 
@@ -44,7 +46,9 @@ export class ControlPlane {
       const heartbeat = new HeartbeatSender(info, control);
       await conmon.announce();
       heartbeat.start();
-      return new ControlPlane(control, arc, cmc, conmon, heartbeat, transports);
+      const advertiser = new DeviceAdvertiser(config, control, log);
+      await advertiser.start();
+      return new ControlPlane(control, arc, cmc, conmon, heartbeat, advertiser, transports);
     } catch (e) {
       await Promise.all(transports.map((t) => t.close()));
       throw e;
@@ -57,11 +61,27 @@ export class ControlPlane {
       ...this.cmc.counters.flat(),
       ...this.conmon.counters.flat(),
       ...this.heartbeat.counters.flat(),
+      ...this.mdnsCounters(),
     };
+  }
+
+  private mdnsCounters(): Record<string, number> {
+    const out: Record<string, number> = {};
+    const { drops, ...stats } = this.advertiser.responder.stats();
+    for (const [k, v] of Object.entries(stats)) if (typeof v === 'number') out[`mdns.${k}`] = v;
+    for (const [k, v] of Object.entries(drops)) out[`mdns.drop.${k}`] = v;
+    return out;
+  }
+
+  /** mDNS state for /status: the names actually published and any conflicts seen. */
+  mdnsInfo(): Record<string, unknown> {
+    const r = this.advertiser.responder;
+    return { state: r.state, deviceName: r.deviceName, hostName: r.hostName, conflicts: this.advertiser.conflicts };
   }
 
   async stop(): Promise<void> {
     this.heartbeat.stop();
+    await this.advertiser.stop().catch(() => undefined); // goodbye packets (TTL 0)
     await this.control.persister.idle();
     await Promise.all(this.transports.map((t) => t.close()));
   }
