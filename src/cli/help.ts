@@ -29,6 +29,7 @@ export function mainHelp(): string {
     '',
     'Usage:',
     '  inferno [options]              run the headless device server',
+    '  inferno ctl COMMAND ...        control Dante devices (see inferno ctl --help)',
     '  inferno --version              print the version',
     '',
     'Settings take effect in this order: defaults < config file < environment < flags.',
