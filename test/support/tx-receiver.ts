@@ -54,6 +54,8 @@ export interface FlowOutcome {
   arrivalP99Us: number;
   arrivalMaxUs: number;
   arrivalMinUs: number;
+  /** 'requests' mode, first flow: reply status of a stop with an unknown handle. */
+  unknownStopStatus?: number;
   /** Stop reply status and ms from sending the stop (or the last keepalive) to the last packet. */
   stopStatus?: number;
   silentAfterMs?: number;
@@ -182,6 +184,10 @@ async function main(): Promise<void> {
       o.arrivalMaxUs = a.length ? Math.max(...a) : NaN;
       o.arrivalMinUs = a.length ? Math.min(...a) : NaN;
     });
+  }
+  if (sc.mode === 'requests' && outcomes[0]) {
+    const id = ++txn;
+    outcomes[0].unknownStopStatus = (await control(sc.device, sc.flowsPort, encodeStop({ transactionId: id, handle: { flowNumber: 99, cookie: 1 } }), id)).status;
   }
   for (const s of sockets) s.close();
   console.log(JSON.stringify(outcomes));
