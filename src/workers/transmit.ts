@@ -76,6 +76,8 @@ interface TxFlowSender {
 }
 
 const flows = new Map<number, TxFlowSender>();
+/** The same senders as an array: the send round iterates it without an iterator object. */
+let senders: TxFlowSender[] = [];
 const heard = new Set<number>();
 let stepGeneration = -1;
 
@@ -134,8 +136,9 @@ function applyFlows(specs: TxFlowSpec[]): void {
     openSocket(f);
     counters.flowChanges++;
   }
+  senders = [...flows.values()];
   const used = new Set<number>();
-  for (const f of flows.values()) for (const c of f.spec.channels) used.add(c);
+  for (const f of senders) for (const c of f.spec.channels) used.add(c);
   stage.setUsedChannels(used, source);
 }
 
@@ -180,7 +183,8 @@ function sendPacket(f: TxFlowSender): void {
 /** Sends what is due; returns the earliest next packet time (media time), or NaN without flows. */
 function sendRound(now: number): number {
   let earliest = NaN;
-  for (const f of flows.values()) {
+  for (let i = 0; i < senders.length; i++) {
+    const f = senders[i]!;
     const before = f.schedule.rebootstraps;
     const n = f.schedule.due(now);
     counters.rebootstraps += f.schedule.rebootstraps - before;
@@ -248,7 +252,7 @@ async function main(): Promise<void> {
       // A clock step: every schedule restarts from the new time.
       if (stepGeneration !== -1) counters.clockSteps++;
       stepGeneration = clock.snapshot.stepGeneration;
-      for (const f of flows.values()) f.schedule.reset();
+      for (const f of senders) f.schedule.reset();
     }
     const earliest = sendRound(readClock());
     // Yield once per round: keepalives, commands and the feeder run here.
