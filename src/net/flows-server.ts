@@ -268,7 +268,10 @@ export interface ControlWorkerHost {
  * The control worker's hook: starts the flows-control server and returns it together with the
  * handler for the relayed `tx-keepalive` command (true when the message was for us).
  */
-export async function startFlowsServer(rt: ControlWorkerHost): Promise<{ server: FlowsServer; handleCommand(msg: { type: string; name?: string; args?: unknown }): boolean }> {
+export async function startFlowsServer(
+  rt: ControlWorkerHost,
+  multicast: Pick<FlowsServerOptions, 'isMulticastGroupInUse' | 'onBundlesChanged'> = {},
+): Promise<{ server: FlowsServer; handleCommand(msg: { type: string; name?: string; args?: unknown }): boolean }> {
   const clock = rt.init.shared.clock;
   if (!clock) throw new Error('no clock overlay buffer');
   const server = new FlowsServer({
@@ -276,6 +279,7 @@ export async function startFlowsServer(rt: ControlWorkerHost): Promise<{ server:
     clock,
     log: rt.log,
     publish: (msg) => rt.post({ type: 'event', name: TX_FLOWS_EVENT, data: msg }),
+    ...multicast,
   });
   await server.start();
   server.publish();
