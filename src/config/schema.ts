@@ -6,6 +6,8 @@ import { isLevel, LOG_LEVELS } from '../log.js';
 import type { LogFormat, LogLevel } from '../log.js';
 
 import { SUPPORTED_SAMPLE_RATES } from '../core/media-time.js';
+import { TX_SOURCE_HELP, parseTxSource } from '../audio-io/sources.js';
+import type { TxSourceSpec } from '../audio-io/sources.js';
 
 export { SUPPORTED_SAMPLE_RATES };
 /** Highest RX or TX channel count: 32 flows of 8 channels would allow 256, but lists and meters are
@@ -44,6 +46,14 @@ export interface Settings {
   stateDir?: string;
   logLevel: LogLevel;
   logFormat: LogFormat;
+  /** What the transmitter sends (audio-io/sources.ts). */
+  txSource: TxSourceSpec;
+  /** Significant bits of the TX source: dither only on flows narrower than this (§6.2). */
+  txSourceBits: 16 | 24 | 32;
+  /** Transmit worker at SCHED_FIFO (sleeps only, never spins there). */
+  realtime: boolean;
+  /** Busy-wait this long before each packet deadline instead of sleeping (not with --realtime). */
+  txSpinUs: number;
 }
 
 export interface SettingSpec {
@@ -197,6 +207,39 @@ export const SETTINGS: readonly SettingSpec[] = [
     help: 'where names, subscriptions and settings changed by controllers are saved (in DIR/<device id>/)',
     defaultText: '$XDG_STATE_HOME/inferno-aoip or ~/.local/state/inferno-aoip',
     parse: (raw) => str('state-dir', raw, 'a directory path'),
+  },
+  {
+    key: 'txSource', flag: 'tx-source', env: 'INFERNO_TX_SOURCE', file: 'tx_source', arg: 'SOURCE',
+    help: `what TX channels carry: ${TX_SOURCE_HELP} (fifo/file: interleaved s32le frames of all TX channels; a file loops)`,
+    defaultText: 'silence', default: { kind: 'silence' },
+    parse: (raw) => parseTxSource(raw),
+  },
+  {
+    key: 'txSourceBits', flag: 'tx-source-bits', env: 'INFERNO_TX_SOURCE_BITS', file: 'tx_source_bits', arg: 'BITS',
+    help: 'significant bits of the TX source (16, 24, 32): flows narrower than this are dithered',
+    defaultText: '24', default: 24,
+    parse: (raw) => {
+      const n = intIn('tx-source-bits', raw, 16, 32, '16, 24 or 32');
+      if (n !== 16 && n !== 24 && n !== 32) throw new ConfigError('tx-source-bits', raw, '16, 24 or 32');
+      return n;
+    },
+  },
+  {
+    key: 'realtime', flag: 'realtime', env: 'INFERNO_REALTIME', file: 'realtime', arg: 'BOOL',
+    help: 'run the transmit worker at SCHED_FIFO (needs CAP_SYS_NICE; it then never spins)',
+    defaultText: 'false', default: false,
+    parse: (raw) => {
+      const s = String(raw).trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on', ''].includes(s)) return true;
+      if (['0', 'false', 'no', 'off'].includes(s)) return false;
+      throw new ConfigError('realtime', raw, 'true or false');
+    },
+  },
+  {
+    key: 'txSpinUs', flag: 'tx-spin-us', env: 'INFERNO_TX_SPIN_US', file: 'tx_spin_us', arg: 'US',
+    help: 'busy-wait this many microseconds before each packet deadline (0 = sleep only)',
+    defaultText: '100', default: 100,
+    parse: (raw) => intIn('tx-spin-us', raw, 0, 5000),
   },
   {
     key: 'logLevel', flag: 'log-level', env: 'INFERNO_LOG_LEVEL', file: 'log_level', arg: 'LEVEL',

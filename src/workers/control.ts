@@ -3,18 +3,21 @@
 // thread sees it through reports and events ('names-changed', 'restart-requested', 'identify').
 import { ControlPlane } from '../net/control/control-plane.js';
 import type { NamesInfo, RestartReason } from '../net/control/device-control.js';
+import { startFlowsServer } from '../net/flows-server.js';
+import type { FlowsServer } from '../net/flows-server.js';
 import { REPORT_INTERVAL_MS, WorkerRuntime } from './runtime.js';
 
 const rt = new WorkerRuntime();
 const counters = { commands: 0 };
 let plane: ControlPlane | undefined;
+let tx: Awaited<ReturnType<typeof startFlowsServer>> | undefined;
 let reportQueued = false;
 
 function report(): void {
   reportQueued = false;
   rt.report({
     counters: { ...counters, ...(plane?.counters() ?? {}) },
-    info: plane ? { ...plane.control.statusInfo(), mdns: plane.mdnsInfo() } : {},
+    info: plane ? { ...plane.control.statusInfo(), mdns: plane.mdnsInfo(), ...(tx ? { transmitter: tx.server.status() } : {}) } : {},
   });
 }
 
@@ -26,9 +29,32 @@ function reportSoon(): void {
 }
 
 const timer = setInterval(report, REPORT_INTERVAL_MS);
-const starting = ControlPlane.start(rt.init.config, rt.log).then((p) => {
+/**
+ * Makes the transmitter's multicast flows match the saved/controller-set definitions (ARC
+ * 0x2201/0x2202 commit them to the state first, so they also come back after a restart).
+ */
+function syncMulticastFlows(p: ControlPlane, server: FlowsServer): void {
+  const want = new Map(p.control.state.snapshot.multicastFlows.map((f) => [f.flowId, f.channels.join(',')]));
+  const have = new Map(server.txFlowRecords().filter((r) => r.multicast).map((r) => [r.id, r.channels.join(',')]));
+  const stale = [...have].filter(([id, ch]) => want.get(id) !== ch).map(([id]) => id);
+  if (stale.length) server.deleteMulticastFlows(stale);
+  const add = [...want].filter(([id, ch]) => have.get(id) !== ch);
+  if (add.length) server.createMulticastFlows(add.map(([id, ch]) => ({ id, channels: ch.split(',').map(Number) })));
+}
+
+const starting = ControlPlane.start(rt.init.config, rt.log).then(async (p) => {
   plane = p;
   const c = p.control;
+  // Transmitter part: the flows-control server (its flows go to the transmit worker), then the
+  // CHAN records appear once it runs (§1.3).
+  tx = await startFlowsServer(rt, {
+    isMulticastGroupInUse: (group) => p.browser.isMulticastGroupInUse(group),
+    onBundlesChanged: (bundles) => p.advertiser.setBundles(bundles),
+  });
+  const server = tx.server;
+  c.txFlowSource = () => server.txFlowRecords();
+  syncMulticastFlows(p, server);
+  c.on('committed', () => syncMulticastFlows(p, server));
   c.on('committed', reportSoon);
   c.on('names-changed', (names: NamesInfo) => rt.post({ type: 'event', name: 'names-changed', data: names }));
   c.on('identify', (at: string) => {
@@ -44,11 +70,15 @@ rt.onMessage((msg) => {
   if (msg.type === 'stop') {
     clearInterval(timer);
     void starting
-      .then(() => plane?.stop())
+      .then(() => {
+        tx?.server.stop();
+        return plane?.stop();
+      })
       .catch(() => undefined)
       .finally(() => rt.finish());
     return;
   }
+  if (tx?.handleCommand(msg)) return;
   counters.commands++;
   switch (msg.name) {
     case 'set-clock': {

@@ -124,7 +124,19 @@ export class DeviceControl extends EventEmitter {
     };
   }
 
+  /** Live TX flows (the transmitter's table) for ARC 0x2200; without it, the saved multicast flows. */
+  txFlowSource: (() => TxFlowRecord[]) | undefined;
+  /** Live RX flows (the subscription engine) for ARC 0x3200. */
+  rxFlowSource: (() => ArcDeviceView['rxFlows']) | undefined;
+
   arcView(): ArcDeviceView {
+    const view = this.cachedArcView();
+    // Flows change without a state commit, so they are read on every request.
+    if (!this.txFlowSource && !this.rxFlowSource) return view;
+    return { ...view, txFlows: this.txFlowSource?.() ?? view.txFlows, rxFlows: this.rxFlowSource?.() ?? view.rxFlows };
+  }
+
+  private cachedArcView(): ArcDeviceView {
     if (this.arcCache) return this.arcCache;
     const c = this.config;
     const d = this.state.snapshot;
