@@ -2,6 +2,8 @@
 // thread owns configuration and lifecycle; everything time-critical runs in workers.
 import { EventEmitter } from 'node:events';
 import { createClockOverlayBuffer } from '../core/clock-overlay.js';
+import { createRxRings } from '../net/rx/rings.js';
+import { relayRxRequests } from '../net/rx/relay.js';
 import type { DeviceConfig } from '../config/device-config.js';
 import { getLogger, logSettings } from '../log.js';
 import { metricName } from '../status/metrics.js';
@@ -31,7 +33,7 @@ export class DeviceEngine extends EventEmitter {
 
   static async start(config: DeviceConfig, opts: DeviceEngineOptions = {}): Promise<DeviceEngine> {
     // The clock worker publishes the media-clock overlay here; every other worker reads it.
-    const shared: Record<string, SharedArrayBuffer> = { clock: createClockOverlayBuffer() };
+    const shared: Record<string, SharedArrayBuffer> = { clock: createClockOverlayBuffer(), ...createRxRings(config) };
     const supervisor = new Supervisor({
       workers: WORKER_NAMES.map((name) => ({
         name,
@@ -41,6 +43,7 @@ export class DeviceEngine extends EventEmitter {
         ...(opts.crash?.worker === name ? { crashAfterStartMs: opts.crash.afterMs, crashTimes: opts.crash.times } : {}),
       })),
     });
+    relayRxRequests(supervisor);
     try {
       await supervisor.start();
     } catch (err) {
@@ -75,6 +78,7 @@ export class DeviceEngine extends EventEmitter {
         txChannelNames: c.txChannelNames,
       },
       clock: { source: c.clock, ...(reports.clock?.info ?? {}) },
+      receive: { ...(reports.receive?.info ?? {}), ...((reports.control?.info.rx as object | undefined) ?? {}) },
       workers: this.supervisor.health(),
       counters: Object.fromEntries(Object.entries(reports).map(([w, r]) => [w, r.counters])),
     };
