@@ -18,7 +18,7 @@ export interface DeliveryChannelStats {
 export class RxDelivery {
   /** Media time of the next frame to deliver (NaN before the first call). */
   position = NaN;
-  /** Media time of the first frame ever delivered. */
+  /** Media time of the first frame handed to the output (frame 0 of a file or FIFO). */
   firstFrame = NaN;
   frames = 0;
   skippedFrames = 0;
@@ -27,7 +27,8 @@ export class RxDelivery {
   /** Per RX channel: 1 while routed to a flow (set by the receive worker). */
   readonly routed: Uint8Array;
   private readonly scratch: Int32Array[];
-  private readonly outputs: (Int32Array | null)[];
+  /** One-element output lists per channel ring (rings are single-channel). */
+  private readonly outputs: Int32Array[][];
   /** now − delivered end (samples) at each hand-over: the latency achieved. */
   private latMin = Infinity;
   private latMax = -Infinity;
@@ -42,13 +43,13 @@ export class RxDelivery {
     this.channels = readers.map(() => ({ missingFrames: 0, peak: 0 }));
     this.routed = new Uint8Array(readers.length);
     this.scratch = readers.map(() => new Int32Array(MAX_DELIVERY_FRAMES));
-    this.outputs = readers.map(() => null);
+    this.outputs = this.scratch.map((s) => [s]);
   }
 
   /** Hands over everything up to now − latency. `now` is the media time at the call. */
   run(now: number): number {
     const end = now - this.latencySamples;
-    if (Number.isNaN(this.position)) this.position = this.firstFrame = end;
+    if (Number.isNaN(this.position)) this.position = end;
     let frames = end - this.position;
     if (frames <= 0) return 0;
     if (frames > MAX_DELIVERY_FRAMES) {
@@ -59,9 +60,7 @@ export class RxDelivery {
     const t = this.position;
     const n = this.readers.length;
     for (let c = 0; c < n; c++) {
-      this.outputs[c] = this.scratch[c]!;
-      const r = this.readers[c]!.read(t, frames, this.outputs);
-      this.outputs[c] = null;
+      const r = this.readers[c]!.read(t, frames, this.outputs[c]!);
       if (this.routed[c]) this.channels[c]!.missingFrames += r.staleFrames + r.pendingFrames;
       const s = this.scratch[c]!;
       let peak = this.channels[c]!.peak;
@@ -79,6 +78,7 @@ export class RxDelivery {
         for (let i = 0, o = c; i < frames; i++, o += n) block[o] = s[i]!;
       }
       this.output.submit(block, frames * n);
+      if (Number.isNaN(this.firstFrame)) this.firstFrame = t;
     } else {
       this.blocksDropped++;
     }

@@ -58,6 +58,8 @@ export class FileSinkOutput implements SinkOutput {
   private fd = -1;
   private readonly free: Int32Array[] = [];
   private inFlight = 0;
+  /** Pending writes: block, sample count, ... (a flat list, reused). */
+  private readonly queue: (Int32Array | number)[] = [];
   private drained: (() => void) | undefined;
 
   constructor(path: string, blockSamples: number, poolSize = 16, private readonly onError?: (err: Error) => void) {
@@ -79,9 +81,17 @@ export class FileSinkOutput implements SinkOutput {
   }
 
   submit(block: Int32Array, samples: number): void {
+    // One write at a time: concurrent writes from the thread pool could land out of order.
+    this.queue.push(block, samples);
     this.inFlight++;
-    const bytes = samples * 4;
+    if (this.inFlight === 1) this.writeNext();
+  }
+
+  private writeNext(): void {
+    const block = this.queue[0] as Int32Array;
+    const bytes = (this.queue[1] as number) * 4;
     write(this.fd, new Uint8Array(block.buffer, block.byteOffset, bytes), 0, bytes, null, (err, n) => {
+      this.queue.splice(0, 2);
       this.inFlight--;
       this.free.push(block);
       if (err) {
@@ -92,6 +102,7 @@ export class FileSinkOutput implements SinkOutput {
         this.counters.bytesWritten += n;
       }
       if (this.inFlight === 0) this.drained?.();
+      else if (this.fd >= 0) this.writeNext();
     });
   }
 

@@ -5,6 +5,7 @@ export async function runCli(argv: string[]): Promise<number | void> {
     process.stdout.write('inferno-aoip 0.1.0\n');
     return 0;
   }
+  if (first === 'capture') return (await import('./capture.js')).runCapture(argv.slice(1));
   const { runServer } = await import('./server.js');
   return runServer(argv);
 }

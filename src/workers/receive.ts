@@ -57,6 +57,10 @@ interface OpenFlow {
 }
 const flows = new Map<number, OpenFlow>();
 const counters = { commands: 0, keepalives: 0, flowsOpened: 0, flowsClosed: 0 };
+type FlowCounterName = 'packets' | 'malformed' | 'late' | 'lostPackets' | 'lostFrames' | 'duplicates' | 'reordered';
+const FLOW_TOTALS: FlowCounterName[] = ['packets', 'malformed', 'late', 'lostPackets', 'lostFrames', 'duplicates', 'reordered'];
+/** Counters of flows already closed, so device totals never go backwards. */
+const closedTotals: Record<FlowCounterName, number> = { packets: 0, malformed: 0, late: 0, lostPackets: 0, lostFrames: 0, duplicates: 0, reordered: 0 };
 
 function updateRouted(): void {
   delivery.routed.fill(0);
@@ -95,6 +99,7 @@ function closeFlow(flowId: number): boolean {
   const f = flows.get(flowId);
   if (!f) return false;
   flows.delete(flowId);
+  for (const k of FLOW_TOTALS) closedTotals[k] += f.receiver.counters[k];
   f.socket.close();
   counters.flowsClosed++;
   updateRouted();
@@ -137,8 +142,7 @@ function report(): void {
     const s = w.state;
     return { zeroFilled: s.zeroFilled, holes: s.holes, late: s.late, overrun: s.overrun, skipped: s.skipped };
   });
-  const sum = (k: 'packets' | 'malformed' | 'late' | 'lostPackets' | 'lostFrames' | 'duplicates' | 'reordered') =>
-    [...flows.values()].reduce((a, f) => a + f.receiver.counters[k], 0);
+  const sum = (k: FlowCounterName) => [...flows.values()].reduce((a, f) => a + f.receiver.counters[k], closedTotals[k]);
   rt.report({
     counters: { ...counters, ...output.counters, deliveredFrames: delivery.frames, deliverySkippedFrames: delivery.skippedFrames, deliveryBlocksDropped: delivery.blocksDropped },
     info: {
