@@ -60,7 +60,7 @@ test('capture receives the pattern sample-exact at RX latency and counts dropped
 
     const summaryLine = capErr.split('\n').find((l) => l.startsWith('capture summary '));
     t.truthy(summaryLine, capErr);
-    const summary = JSON.parse(summaryLine!.slice('capture summary '.length)) as { firstFrameMediaTime: number; lostPackets: number; lostFrames: number; channels: { zeroFilled: number }[]; latency: { achievedNs: number } };
+    const summary = JSON.parse(summaryLine!.slice('capture summary '.length)) as { firstFrameMediaTime: number; lostPackets: number; lostFrames: number; channels: { zeroFilled: number; skipped: number; missingFrames: number }[]; latency: { achievedNs: number } };
     const stats = JSON.parse(txOut.split('\n').find((l) => l.startsWith('stats '))!.slice(6)) as { dropped: number; sent: number };
     const flow = JSON.parse(txOut.split('\n').find((l) => l.startsWith('flow '))!.slice(5)) as { fpp: number; channels: number[] };
     t.deepEqual(flow.channels.slice(0, 2), [1, 3]);
@@ -78,12 +78,17 @@ test('capture receives the pattern sample-exact at RX latency and counts dropped
     const from = first + ((fpp - ((t0 + first) % fpp)) % fpp);
     let mismatches = 0;
     let droppedFramesSeen = 0;
+    let lateZeros = 0;
     for (let k = from; k <= last; k++) {
       const mt = t0 + k;
       const dropped = Math.floor(mt / fpp) % DROP_EVERY === DROP_EVERY - 1;
       const e1 = dropped ? 0 : patternSample(1, mt, 24);
       const e2 = dropped ? 0 : patternSample(3, mt, 24);
-      if (s[2 * k] !== e1 || s[2 * k + 1] !== e2) mismatches++;
+      if (s[2 * k] !== e1 || s[2 * k + 1] !== e2) {
+        // On a loaded machine a packet can miss its deadline: that must come out as counted zeros.
+        if (s[2 * k] === 0 && s[2 * k + 1] === 0) lateZeros++;
+        else mismatches++;
+      }
       if (dropped) droppedFramesSeen++;
     }
     if (mismatches) {
@@ -91,11 +96,16 @@ test('capture receives the pattern sample-exact at RX latency and counts dropped
       for (let a = 0; a <= 200000 && Number.isNaN(off); a++) for (const d of [a, -a]) if (s[2 * from] === patternSample(1, t0 + from + d, 24) && s[2 * from + 2] === patternSample(1, t0 + from + d + 1, 24)) off = d;
       t.log(`first checked frame ${from} of ${frames}: value ${s[2 * from]} matches at offset ${off}`);
     }
-    t.is(mismatches, 0);
+    t.is(mismatches, 0, 'no frame holds wrong data');
+    t.log(`frames checked ${last - from + 1}, dropped-packet frames ${droppedFramesSeen}, late zeros ${lateZeros}`);
+    t.true(lateZeros <= summary.channels[0]!.missingFrames - droppedFramesSeen, 'late zeros are counted as missing');
     t.true(droppedFramesSeen > 0);
     t.is(summary.lostPackets, stats.dropped, 'every dropped packet counted as lost');
     t.is(summary.lostFrames, stats.dropped * fpp);
-    t.is(summary.channels[0]!.zeroFilled, stats.dropped * fpp, 'lost frames zero-filled');
+    // Lost frames come out as zeros: zero-filled by the ring, or (when a loaded writer fell behind the
+    // reader) skipped over by it, together with any late frames.
+    const ch = summary.channels[0]!;
+    t.true(ch.zeroFilled + ch.skipped >= stats.dropped * fpp && ch.zeroFilled + ch.skipped <= stats.dropped * fpp + lateZeros + fpp, JSON.stringify(ch));
 
     // Delivery latency measured by the reader: chunk arrival − media time just after its last frame.
     let done = 0;
