@@ -8,6 +8,8 @@ import type { LogFormat, LogLevel } from '../log.js';
 import { SUPPORTED_SAMPLE_RATES } from '../core/media-time.js';
 import { TX_SOURCE_HELP, parseTxSource } from '../audio-io/sources.js';
 import type { TxSourceSpec } from '../audio-io/sources.js';
+import { parseSubscribeArg } from '../core/rx/subscribe-arg.js';
+import { formatRxSink, parseRxSink } from '../audio-io/sinks.js';
 
 export { SUPPORTED_SAMPLE_RATES };
 /** Highest RX or TX channel count: 32 flows of 8 channels would allow 256, but lists and meters are
@@ -54,6 +56,10 @@ export interface Settings {
   realtime: boolean;
   /** Busy-wait this long before each packet deadline instead of sleeping (not with --realtime). */
   txSpinUs: number;
+  /** Where received audio goes: none, fifo:PATH or file:PATH. */
+  rxSink: string;
+  /** Subscriptions made at start: `N=CHANNEL@DEVICE`. */
+  subscribe?: string[];
 }
 
 export interface SettingSpec {
@@ -70,6 +76,8 @@ export interface SettingSpec {
   /** Default as shown in --help. */
   defaultText: string;
   default?: Settings[keyof Settings];
+  /** The flag may be repeated; parse gets every value. */
+  multiple?: boolean;
   parse(raw: unknown): Settings[keyof Settings];
 }
 
@@ -256,6 +264,22 @@ export const SETTINGS: readonly SettingSpec[] = [
     parse: (raw) => {
       if (raw !== 'pretty' && raw !== 'json') throw new ConfigError('log-format', raw, 'pretty, json');
       return raw;
+    },
+  },
+  {
+    key: 'rxSink', flag: 'rx-sink', env: 'INFERNO_RX_SINK', file: 'rx_sink', arg: 'SINK',
+    help: 'received audio as interleaved s32le of all RX channels: none, fifo:PATH or file:PATH',
+    defaultText: 'none', default: 'none',
+    parse: (raw) => formatRxSink(parseRxSink(raw)),
+  },
+  {
+    key: 'subscribe', flag: 'subscribe', env: 'INFERNO_SUBSCRIBE', file: 'subscribe', arg: 'N=CH@DEV',
+    help: 'subscribe RX channel N to TX channel CH of device DEV at start (repeatable; `.` = this device)',
+    defaultText: 'none', multiple: true,
+    parse: (raw) => {
+      const list = (Array.isArray(raw) ? raw : [raw]).flatMap((r) => String(r).split(',')).map((x) => x.trim()).filter(Boolean);
+      for (const x of list) parseSubscribeArg(x);
+      return list;
     },
   },
 ];

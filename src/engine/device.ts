@@ -4,6 +4,8 @@ import { EventEmitter } from 'node:events';
 import { createClockOverlayBuffer } from '../core/clock-overlay.js';
 import { createMediaRing } from '../core/media-ring.js';
 import { nativeStatus } from '../native/index.js';
+import { createRxRings } from '../net/rx/rings.js';
+import { relayRxRequests } from '../net/rx/relay.js';
 import type { DeviceConfig } from '../config/device-config.js';
 import { getLogger, logSettings } from '../log.js';
 import { metricName } from '../status/metrics.js';
@@ -67,7 +69,7 @@ export class DeviceEngine extends EventEmitter {
     const saved = stateStoreFor(base).load(true);
     const config = configWithSavedState(base, saved.data);
     // The clock worker publishes the media-clock overlay here; every other worker reads it.
-    const shared: Record<string, SharedArrayBuffer> = { clock: createClockOverlayBuffer() };
+    const shared: Record<string, SharedArrayBuffer> = { clock: createClockOverlayBuffer(), ...createRxRings(config) };
     // TX ring: the application (or the transmit worker's feeder) writes, the transmit worker reads.
     shared.txRing = createMediaRing({ channels: config.txChannels, capacity: 65536 });
     const supervisor = new Supervisor({
@@ -79,6 +81,7 @@ export class DeviceEngine extends EventEmitter {
         ...(opts.crash?.worker === name ? { crashAfterStartMs: opts.crash.afterMs, crashTimes: opts.crash.times } : {}),
       })),
     });
+    relayRxRequests(supervisor);
     try {
       await supervisor.start();
     } catch (err) {
@@ -163,6 +166,7 @@ export class DeviceEngine extends EventEmitter {
       native: nativeStatus(),
       control: { ...controlInfo, servers: summarizeCounters(control?.counters ?? {}) },
       transmit: { ...(reports.control?.info.transmitter ?? {}), ...(reports.transmit?.info ?? {}) },
+      receive: { ...(reports.receive?.info ?? {}), ...((reports.control?.info.rx as object | undefined) ?? {}) },
       workers: this.supervisor.health(),
       counters: Object.fromEntries(Object.entries(reports).map(([w, r]) => [w, r.counters])),
     };

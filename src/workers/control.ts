@@ -4,6 +4,9 @@
 import { ControlPlane } from '../net/control/control-plane.js';
 import type { NamesInfo, RestartReason } from '../net/control/device-control.js';
 import { startFlowsServer } from '../net/flows-server.js';
+import { rxFlowRecords, startRxSubscriptions } from '../net/rx/control-hook.js';
+import type { RxControlHook } from '../net/rx/control-hook.js';
+import { parseSubscribeList } from '../core/rx/subscribe-arg.js';
 import type { FlowsServer } from '../net/flows-server.js';
 import { REPORT_INTERVAL_MS, WorkerRuntime } from './runtime.js';
 
@@ -11,13 +14,16 @@ const rt = new WorkerRuntime();
 const counters = { commands: 0 };
 let plane: ControlPlane | undefined;
 let tx: Awaited<ReturnType<typeof startFlowsServer>> | undefined;
+let rx: RxControlHook | undefined;
 let reportQueued = false;
 
 function report(): void {
   reportQueued = false;
   rt.report({
     counters: { ...counters, ...(plane?.counters() ?? {}) },
-    info: plane ? { ...plane.control.statusInfo(), mdns: plane.mdnsInfo(), ...(tx ? { transmitter: tx.server.status() } : {}) } : {},
+    info: plane
+      ? { ...plane.control.statusInfo(), mdns: plane.mdnsInfo(), ...(tx ? { transmitter: tx.server.status() } : {}), ...(rx ? { rx: rx.info() } : {}) }
+      : {},
   });
 }
 
@@ -42,6 +48,20 @@ function syncMulticastFlows(p: ControlPlane, server: FlowsServer): void {
   if (add.length) server.createMulticastFlows(add.map(([id, ch]) => ({ id, channels: ch.split(',').map(Number) })));
 }
 
+/**
+ * Makes the subscription engine follow the subscriptions in the control state (set by ARC
+ * 0x3010/0x3014, saved, restored at start).
+ */
+function syncSubscriptions(p: ControlPlane, hook: RxControlHook): void {
+  const want = p.control.state.snapshot.subscriptions;
+  const have = new Map(hook.manager.statuses().filter((s) => s.status !== 0).map((s) => [s.rx, `${s.txChannel}@${s.txDevice}`]));
+  for (const [rx] of have) if (!want[rx]) hook.manager.unsubscribe(rx);
+  for (const [k, sub] of Object.entries(want)) {
+    if (!sub) continue;
+    if (have.get(Number(k)) !== `${sub.txChannelName}@${sub.txDeviceName}`) hook.manager.subscribe(Number(k), sub.txChannelName, sub.txDeviceName);
+  }
+}
+
 const starting = ControlPlane.start(rt.init.config, rt.log).then(async (p) => {
   plane = p;
   const c = p.control;
@@ -53,6 +73,23 @@ const starting = ControlPlane.start(rt.init.config, rt.log).then(async (p) => {
   });
   const server = tx.server;
   c.txFlowSource = () => server.txFlowRecords();
+  // Receiver part: `--subscribe` routes are stored like a controller's (so ARC can change them),
+  // then the subscription engine starts from the stored subscriptions.
+  const flagged = parseSubscribeList(rt.init.config.subscribe ?? [], rt.init.config.rxChannels);
+  if (flagged.length) {
+    const r = await c.commit(flagged.map((f) => ({ type: 'subscribe' as const, rxChannel: f.rx, txChannelName: f.txChannel, txDeviceName: f.txDevice })));
+    if (r.error) rt.log.error('--subscribe not applied', { error: r.error });
+  }
+  const saved = Object.entries(c.state.snapshot.subscriptions).flatMap(([k, sub]) => (sub ? [{ rx: Number(k), txChannel: sub.txChannelName, txDevice: sub.txDeviceName }] : []));
+  const hook = startRxSubscriptions(rt, { browser: p.browser, restore: saved });
+  rx = hook;
+  c.rxStatusSource = () => new Map(hook.manager.statuses().map((s) => [s.rx, s.status]));
+  c.rxFlowSource = () => rxFlowRecords(hook, rt.init.config);
+  hook.manager.on('status', (s: { rx: number }) => {
+    c.rxChanged([s.rx]);
+    reportSoon();
+  });
+  c.on('committed', () => syncSubscriptions(p, hook));
   syncMulticastFlows(p, server);
   c.on('committed', () => syncMulticastFlows(p, server));
   c.on('committed', reportSoon);
@@ -70,8 +107,9 @@ rt.onMessage((msg) => {
   if (msg.type === 'stop') {
     clearInterval(timer);
     void starting
-      .then(() => {
+      .then(async () => {
         tx?.server.stop();
+        await rx?.stop();
         return plane?.stop();
       })
       .catch(() => undefined)
@@ -79,6 +117,7 @@ rt.onMessage((msg) => {
     return;
   }
   if (tx?.handleCommand(msg)) return;
+  if (rx?.handle(msg)) return;
   counters.commands++;
   switch (msg.name) {
     case 'set-clock': {
