@@ -71,7 +71,7 @@ export class DeviceEngine extends EventEmitter {
     // The clock worker publishes the media-clock overlay here; every other worker reads it.
     const shared: Record<string, SharedArrayBuffer> = { clock: createClockOverlayBuffer(), ...createRxRings(config) };
     // TX ring: the application (or the transmit worker's feeder) writes, the transmit worker reads.
-    shared.txRing = createMediaRing({ channels: config.txChannels, capacity: 65536 });
+    if (config.txChannels > 0) shared.txRing = createMediaRing({ channels: config.txChannels, capacity: 65536 });
     const supervisor = new Supervisor({
       workers: WORKER_NAMES.map((name) => ({
         name,
