@@ -12,7 +12,7 @@ import type { Timebase } from './timebase.js';
 import { DEFAULT_USRVCLOCK_PATH, UsrvclockClock } from './usrvclock-clock.js';
 
 export type { ClockRunner, ClockStatus } from './source.js';
-export { OverlayPublisher } from './publisher.js';
+export { CLOCK_OVERLAY_SHARED, OverlayPublisher } from './publisher.js';
 export { Timebase } from './timebase.js';
 
 export interface ClockConfig {

@@ -88,7 +88,12 @@ export class PtpClock implements ClockRunner {
     const open = (port: number): Promise<PtpSocket> =>
       native.ptpSocketOpen({ bindAddress: '0.0.0.0', port, multicastGroup: PTP_PRIMARY_GROUP, interfaceAddress: interfaceIp, ttl: 1, hardware: this.o.hardware ?? false });
     this.event = await open(PTP_EVENT_PORT);
-    this.general = await open(PTP_GENERAL_PORT);
+    try {
+      this.general = await open(PTP_GENERAL_PORT);
+    } catch (err) {
+      this.event.close();
+      throw err;
+    }
     this.o.log.info('PTP started', { version: this.o.version, mode: this.o.mode, domain: this.o.domain, timestamps: this.event.info().timestampKind });
     try {
       while (!this.stopped) {

@@ -6,6 +6,10 @@ import { ClockOverlayWriter, ClockState, CLOCK_TAI } from '../core/clock-overlay
 import type { SampleRate } from '../core/media-time.js';
 import { Overlay, type OverlayParams } from '../core/ptp/overlay.js';
 
+/** Name of the overlay buffer in WorkerInit.shared: created by DeviceEngine, written by the clock
+ *  worker, read by every other worker (ClockOverlayReader). */
+export const CLOCK_OVERLAY_SHARED = 'clockOverlay';
+
 /** Jumps at or below this are rounding from re-anchoring, not steps. */
 export const STEP_DETECT_NS = 2;
 

@@ -68,7 +68,7 @@ export class UsrvclockClock implements ClockRunner {
     const r = this.client!.subscribe();
     if (!r.ok && this.lastError !== r.message) {
       this.lastError = r.message;
-      this.o.log.warn('usrvclock server not reachable', { path: this.o.serverPath, error: r.message });
+      this.o.log.warn('usrvclock server not reachable', { path: this.o.serverPath, error: r.errno });
     }
   }
 

@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events';
 import type { DeviceConfig } from '../config/device-config.js';
 import { getLogger, logSettings } from '../log.js';
+import { CLOCK_OVERLAY_SHARED } from '../clock/publisher.js';
 import { createClockOverlayBuffer } from '../core/clock-overlay.js';
 import { metricName } from '../status/metrics.js';
 import type { MetricSample } from '../status/metrics.js';
@@ -31,7 +32,7 @@ export class DeviceEngine extends EventEmitter {
 
   static async start(config: DeviceConfig, opts: DeviceEngineOptions = {}): Promise<DeviceEngine> {
     // The clock worker publishes the media-clock overlay here; every other worker reads it.
-    const shared: Record<string, SharedArrayBuffer> = { clockOverlay: createClockOverlayBuffer() };
+    const shared: Record<string, SharedArrayBuffer> = { [CLOCK_OVERLAY_SHARED]: createClockOverlayBuffer() };
     const supervisor = new Supervisor({
       workers: WORKER_NAMES.map((name) => ({
         name,

@@ -3,13 +3,10 @@
 // the main thread in the periodic report (the `clock` section of /status and the clock gauges).
 import { ClockOverlayWriter } from '../core/clock-overlay.js';
 import type { SampleRate } from '../core/media-time.js';
-import { createClockRunner, OverlayPublisher, Timebase, type ClockRunner } from '../clock/index.js';
+import { CLOCK_OVERLAY_SHARED, createClockRunner, OverlayPublisher, Timebase, type ClockRunner } from '../clock/index.js';
 import { LocalClock } from '../clock/local-clock.js';
 import { loadNative } from '../native/index.js';
 import { REPORT_INTERVAL_MS, WorkerRuntime } from './runtime.js';
-
-/** Name of the overlay buffer in WorkerInit.shared (created by DeviceEngine). */
-export const CLOCK_OVERLAY_SHARED = 'clockOverlay';
 
 const rt = new WorkerRuntime();
 const cfg = rt.init.config;
