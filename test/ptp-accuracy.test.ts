@@ -27,7 +27,7 @@ for (const scenario of ['v1', 'v2', 'ptp4l-leader'] as const) {
   });
 }
 
-test('ptp4l follows our v2 leader: selects it, reaches SLAVE, offsets within ±50 µs after 10 s', async (t) => {
+test('ptp4l follows our v2 leader: selects it, goes UNCALIBRATED/SLAVE, offsets within ±50 µs after 10 s', async (t) => {
   const lan = createLan(2, { tag: 'accp4f' });
   try {
     const r = await measurePtp4lFollower(lan.hosts, SECONDS);
