@@ -23,7 +23,7 @@ async function until(cond: () => boolean, timeoutMs: number): Promise<number | n
   return null;
 }
 
-test('three devices elect the best; the next best takes over when it dies, without a jump', async (t) => {
+test('PTPv2: three devices elect the best; the next best takes over when it dies, without a jump', async (t) => {
   const lan = createLan(3, { tag: 'elect' });
   try {
     const clocks = [
@@ -61,6 +61,46 @@ test('three devices elect the best; the next best takes over when it dies, witho
       const jumps = parseTrace(p.output()).pubs.filter((x) => x.at > killedAt && x.stepped).map((x) => x.jumpNs);
       t.log(`${name} jumps after the kill: ${JSON.stringify(jumps)}`);
       t.true(jumps.every((j) => Math.abs(j) <= HOLDOVER_DRIFT_BOUND_NS), `${name} jumped ${JSON.stringify(jumps)}`);
+    }
+  } finally {
+    await lan.destroy();
+  }
+});
+
+test('PTPv1: the preferred device leads; when it dies the other two agree on a new leader without a jump', async (t) => {
+  const lan = createLan(3, { tag: 'elect1' });
+  try {
+    // priority1 ≤ 127 sets the preferred flag; the other two tie and the lower UUID wins.
+    const clocks = [
+      { priority1: 251, testOffsetNs: '1000000', testSkewPpb: 20_000 },
+      { priority1: 100, testOffsetNs: '-2000000', testSkewPpb: -30_000 },
+      { priority1: 251, testOffsetNs: '500000', testSkewPpb: 10_000 },
+    ];
+    const nodes = lan.hosts.map((h, i) => startPtpNode(h, { version: '1', mode: 'auto', ...clocks[i]! }));
+    const [x, preferred, z] = nodes as [Peer, Peer, Peer];
+    const elected = await until(() => {
+      const [sx, sp, sz] = nodes.map(last);
+      return !!sx && !!sp && !!sz && sp.portState === 'leader' && sx.state === 'locked' && sz.state === 'locked' &&
+        sx.leaderId === sp.leaderId && sz.leaderId === sp.leaderId;
+    }, 30_000);
+    t.not(elected, null, `no election: ${JSON.stringify(nodes.map(last))}`);
+    const bestId = last(preferred)!.leaderId;
+    await sleep(3000);
+    const killedAt = BigInt(parseTrace(x.output()).statuses.at(-1)!.at);
+    await preferred.stop();
+    const takeover = await until(() => {
+      const [sx, sz] = [last(x), last(z)];
+      if (!sx || !sz || sx.leaderId === bestId || sx.leaderId !== sz.leaderId) return false;
+      return (sx.portState === 'leader') !== (sz.portState === 'leader');
+    }, (TAKEOVER_S + 2) * 1000);
+    t.not(takeover, null, `no takeover: ${JSON.stringify([last(x), last(z)])}`);
+    t.true(takeover! <= TAKEOVER_S, `takeover after ${takeover} s`);
+    await sleep(4000);
+    await x.stop();
+    await z.stop();
+    for (const p of [x, z]) {
+      const jumps = parseTrace(p.output()).pubs.filter((q) => q.at > killedAt && q.stepped).map((q) => q.jumpNs);
+      t.true(jumps.every((j) => Math.abs(j) <= HOLDOVER_DRIFT_BOUND_NS), `jumped ${JSON.stringify(jumps)}`);
     }
   } finally {
     await lan.destroy();

@@ -236,7 +236,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   },
   {
     key: 'ptpPriority2', flag: 'ptp-priority2', env: 'INFERNO_PTP_PRIORITY2', file: 'ptp_priority2', arg: 'N',
-    help: 'PTPv2 priority2 (lower wins among equal clocks); in PTPv1 it ranks our clock variance',
+    help: 'PTPv2 priority2 (lower wins among equal clocks); PTPv1 has no equivalent',
     defaultText: String(DEFAULT_PTP_PRIORITY2), default: DEFAULT_PTP_PRIORITY2,
     parse: (raw) => intIn('ptp-priority2', raw, 0, 255),
   },
