@@ -1,7 +1,7 @@
 // Starting measurement peers inside a namespace host: our PTP node (ptp-node.ts) and linuxptp's
 // ptp4l, always free-running with software timestamps so it never touches a system clock.
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,5 +85,7 @@ export function startPtp4l(host: PtpHost, o: Ptp4lOptions = {}): Peer {
     ...Object.entries(o.extra ?? {}).map(([k, v]) => `${k} ${v}`),
   ];
   writeFileSync(conf, lines.join('\n') + '\n');
-  return peer(host.spawn('ptp4l', ['-4', '-S', '-m', '-q', '--free_running=1', '-f', conf, '-i', host.ifname], { env: process.env }));
+  const proc = host.spawn('ptp4l', ['-4', '-S', '-m', '-q', '--free_running=1', '-f', conf, '-i', host.ifname], { env: process.env });
+  proc.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return peer(proc);
 }
