@@ -7,6 +7,7 @@ import { statSync } from 'node:fs';
 import { resolveDeviceConfig } from '../config/device-config.js';
 import { loadSettings } from '../config/load.js';
 import { ConfigError } from '../core/errors.js';
+import { recorderConfig } from '../audio-io/recorder/capture-options.js';
 import { DeviceEngine } from '../engine/device.js';
 import { configureLogging } from '../log.js';
 
@@ -19,6 +20,11 @@ to PATH (a FIFO is opened when its reader appears; anything else is created or t
   -o, --output PATH     FIFO or file to write
       --duration S      stop after S seconds (default: until Ctrl-C)
       --quiet           no progress line
+      --format F        raw (default: s32le as above), wav, w64 or rf64 (WAV that becomes RF64
+                        past 4 GiB); files carry the channel names (bext, iXML, LIST/INFO)
+      --bits B          16, 24 or 32 for wav/w64/rf64 (default 24; 16 and 24 keep the top bits)
+      --split-every X   start a new file every duration (30s, 10m, 1h) or size (500MB, 2GB),
+                        gapless; files are named PATH-DEVICE-YYYYmmdd-HHMMSS.EXT (UTC)
   Device options (--bind-ip, --name, --rx-latency-ns, --subscribe, ...) as for \`inferno --help\`.
 `;
 
@@ -45,6 +51,9 @@ export async function runCapture(argv: string[]): Promise<number> {
       output: { type: 'string', short: 'o' },
       duration: { type: 'string' },
       quiet: { type: 'boolean' },
+      format: { type: 'string' },
+      bits: { type: 'string' },
+      'split-every': { type: 'string' },
     });
     if (parsed.help) {
       process.stdout.write(HELP);
@@ -65,10 +74,15 @@ export async function runCapture(argv: string[]): Promise<number> {
       isFifo = statSync(output).isFIFO();
     } catch { /* a new file */ }
     configureLogging({ level: parsed.settings.logLevel, format: parsed.settings.logFormat });
-    const settings = { ...parsed.settings, rxChannels: channels, rxSink: `${isFifo ? 'fifo' : 'file'}:${output}` };
+    const recording = v.format !== undefined && v.format !== 'raw';
+    const settings = { ...parsed.settings, rxChannels: channels, rxSink: recording ? 'none' : `${isFifo ? 'fifo' : 'file'}:${output}` };
     // Receive-only: no TX channels are advertised (inferno2pipe v0.5 does the same).
-    config = { ...resolveDeviceConfig(settings), txChannels: 0, txChannelNames: [] };
-    if (!parsed.settings.name) config.name = `${config.name}-capture`.slice(0, 31);
+    const resolved = { ...resolveDeviceConfig(settings), txChannels: 0, txChannelNames: [] };
+    if (!parsed.settings.name) resolved.name = `${resolved.name}-capture`.slice(0, 31);
+    const recorder = recorderConfig(v, output, isFifo, resolved);
+    // The receive worker builds the recorder sink from this (config reaches workers as plain data).
+    if (recorder) Object.assign(resolved, { recorder });
+    config = resolved;
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`inferno capture: ${err.message}\n`);
@@ -80,7 +94,14 @@ export async function runCapture(argv: string[]): Promise<number> {
   const device = await DeviceEngine.start(config);
   const started = Date.now();
   const receive = () => (device.status().receive ?? {}) as ReceiveStatus;
+  const recorderError = () => (receive() as { recorder?: { error?: string } }).recorder?.error;
+  let failed = false;
   const progress = setInterval(() => {
+    // A write error (full disk, ...) ends the take: the recorder has already closed the file.
+    if (recorderError() && !failed) {
+      failed = true;
+      void stopRef(1);
+    }
     if (quiet) return;
     const r = receive();
     const peaks = (r.peakDbfs ?? []).map((p) => (p === null ? '  -inf' : p.toFixed(1).padStart(6))).join(' ');
@@ -88,6 +109,7 @@ export async function runCapture(argv: string[]): Promise<number> {
     process.stderr.write(`\r${((Date.now() - started) / 1000).toFixed(1)} s  ${r.deliveredFrames ?? 0} frames  peak dBFS [${peaks}]  lost ${r.lostPackets ?? 0} pkts  missing ${missing} frames `);
   }, 500);
 
+  let stopRef: (code: number) => Promise<void> = async () => {};
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = async (code: number) => {
@@ -99,8 +121,11 @@ export async function runCapture(argv: string[]): Promise<number> {
       // Final report, one JSON line, for scripts.
       process.stderr.write(`capture summary ${JSON.stringify({ seconds: (Date.now() - started) / 1000, ...r })}\n`);
       await device.stop();
-      resolve(code);
+      const error = recorderError();
+      if (error) process.stderr.write(`inferno capture: ${error}\n`);
+      resolve(error ? 1 : code);
     };
+    stopRef = stop;
     if (Number.isFinite(duration)) setTimeout(() => void stop(0), duration * 1000);
     process.on('SIGINT', () => void stop(0));
     process.on('SIGTERM', () => void stop(0));

@@ -14,6 +14,8 @@ import { loadNative } from '../native/index.js';
 import { FileSinkOutput, NullSinkOutput, parseRxSink } from '../audio-io/sinks.js';
 import type { SinkOutput } from '../audio-io/sinks.js';
 import { MAX_DELIVERY_FRAMES, RxDelivery } from '../audio-io/sinks-delivery.js';
+import { createRecorderSink, Recorder } from '../audio-io/recorder/index.js';
+import type { RecorderConfig } from '../audio-io/recorder/index.js';
 import { REPORT_INTERVAL_MS, WorkerRuntime } from './runtime.js';
 
 /** The sink hands over audio this often; well below any RX latency. */
@@ -38,8 +40,10 @@ const writers = rings.map((b) => new MediaRingWriter(b));
 const readers = rings.map((b) => new MediaRingReader(b));
 const sinkSpec = parseRxSink((cfg as { rxSink?: string }).rxSink ?? 'none');
 const blockSamples = MAX_DELIVERY_FRAMES * cfg.rxChannels;
-const output: SinkOutput =
-  sinkSpec.kind === 'none'
+const recorderCfg = (cfg as { recorder?: RecorderConfig }).recorder;
+const output: SinkOutput = recorderCfg
+  ? createRecorderSink(recorderCfg, { channels: cfg.rxChannels, sampleRate: rate, blockSamples }, (err) => rt.log.error('recorder stopped', { error: err.message }))
+  : sinkSpec.kind === 'none'
     ? new NullSinkOutput(blockSamples)
     : new FileSinkOutput(sinkSpec.path, blockSamples, 16, (err) => rt.log.error('rx sink write failed', { path: sinkSpec.path, error: err.message }));
 const delivery = new RxDelivery(readers, latencySamples, output);
@@ -148,6 +152,7 @@ function report(): void {
     info: {
       sink: sinkSpec.kind === 'none' ? 'none' : `${sinkSpec.kind}:${sinkSpec.path}`,
       sinkState: output.state,
+      ...(output instanceof Recorder ? { recorder: output.info() } : {}),
       latency: {
         configuredNs: cfg.rxLatencyNs,
         configuredSamples: latencySamples,
@@ -176,7 +181,11 @@ rt.onMessage((msg) => {
     clearInterval(deliveryTimer);
     clearInterval(reportTimer);
     for (const id of [...flows.keys()]) closeFlow(id);
-    void output.close().finally(() => rt.finish());
+    // A last report after the sink closed carries the recorder's final state (e.g. a write error).
+    void output.close().finally(() => {
+      report();
+      rt.finish();
+    });
     return;
   }
   counters.commands++;
