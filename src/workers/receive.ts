@@ -14,6 +14,7 @@ import { loadNative } from '../native/index.js';
 import { FileSinkOutput, NullSinkOutput, parseRxSink } from '../audio-io/sinks.js';
 import type { SinkOutput } from '../audio-io/sinks.js';
 import { MAX_DELIVERY_FRAMES, RxDelivery } from '../audio-io/sinks-delivery.js';
+import { RingSinkOutput, RX_CAPTURE_SHARED } from '../audio-io/sinks-library.js';
 import { REPORT_INTERVAL_MS, WorkerRuntime } from './runtime.js';
 
 /** The sink hands over audio this often; well below any RX latency. */
@@ -38,8 +39,11 @@ const writers = rings.map((b) => new MediaRingWriter(b));
 const readers = rings.map((b) => new MediaRingReader(b));
 const sinkSpec = parseRxSink((cfg as { rxSink?: string }).rxSink ?? 'none');
 const blockSamples = MAX_DELIVERY_FRAMES * cfg.rxChannels;
-const output: SinkOutput =
-  sinkSpec.kind === 'none'
+// Library mode (Device.capture): the main thread shared a capture ring; it replaces the sink.
+const captureRing = rt.init.shared[RX_CAPTURE_SHARED];
+const output: SinkOutput = captureRing
+  ? new RingSinkOutput(captureRing, blockSamples, () => delivery.position)
+  : sinkSpec.kind === 'none'
     ? new NullSinkOutput(blockSamples)
     : new FileSinkOutput(sinkSpec.path, blockSamples, 16, (err) => rt.log.error('rx sink write failed', { path: sinkSpec.path, error: err.message }));
 const delivery = new RxDelivery(readers, latencySamples, output);
@@ -146,7 +150,7 @@ function report(): void {
   rt.report({
     counters: { ...counters, ...output.counters, deliveredFrames: delivery.frames, deliverySkippedFrames: delivery.skippedFrames, deliveryBlocksDropped: delivery.blocksDropped },
     info: {
-      sink: sinkSpec.kind === 'none' ? 'none' : `${sinkSpec.kind}:${sinkSpec.path}`,
+      sink: captureRing ? 'library' : sinkSpec.kind === 'none' ? 'none' : `${sinkSpec.kind}:${sinkSpec.path}`,
       sinkState: output.state,
       latency: {
         configuredNs: cfg.rxLatencyNs,
