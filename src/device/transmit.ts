@@ -1,8 +1,9 @@
 // Library transmit: applications hand each TX channel a stream of sample blocks; a pump on the
 // main thread writes them into the TX media ring a little ahead of the media clock, bounded by
 // the ring's `writableEnd()` (the transmit worker's read position + capacity), and the transmit
-// worker sends them. A frame of a stream has a fixed media time: frame k of a stream goes out at
-// `startTime + k`. Data that arrives after its time has been written is dropped (counted as late);
+// worker sends them. A frame of a stream has a fixed media time: frame k of a stream goes out
+// stamped `startTime + k` (the wire time receivers deliver it by; the ring holds it TX latency −
+// early guard earlier, see RingSource). Data that arrives after its time has been written is dropped (counted as late);
 // time the producer left empty goes out as zeros (counted as underrun). Each stream pulls from its
 // source only while less than `maxBufferedFrames` are waiting: the producer is paced by the clock.
 import { MediaRingWriter } from '../core/media-ring.js';
@@ -12,7 +13,8 @@ export type TxBlock = Int32Array | Float32Array;
 export type TxSourceInput = TxBlock | Iterable<TxBlock> | AsyncIterable<TxBlock>;
 
 export interface TransmitOptions {
-  /** Media time of the stream's first frame; default: the first frame written after data arrives. */
+  /** Media (wire) time of the stream's first frame; at least TX latency + TX_LEAD_MS ahead of now, or
+   * the frames before now + those are late. Default: the first frame written after data arrives. */
   startAt?: number;
   /** Frames held ahead of the pump (default 9600); bounds the stream's memory with the block size. */
   maxBufferedFrames?: number;
@@ -265,7 +267,7 @@ export class TxPump {
       for (let c = 0; c < this.txChannels; c++) {
         const s = this.streams.get(c);
         if (s) {
-          const p = s.take(this.pos, n, this.scratch[c]!);
+          const p = s.take(this.pos + this.shift, n, this.scratch[c]!);
           if (p > this.peaks[c]!) this.peaks[c] = p;
         } else this.scratch[c]!.fill(0, 0, n);
       }
