@@ -10,6 +10,23 @@ export type { DeviceConfig, ChannelName, DevicePorts } from './config/device-con
 export { SETTINGS, MAX_CHANNELS } from './config/schema.js';
 export type { Settings } from './config/schema.js';
 export { DeviceEngine } from './engine/device.js';
+export { Device } from './device.js';
+export type {
+  DeviceOptions,
+  DeviceEvents,
+  SubscriptionEvent,
+  ClockEvent,
+  OverflowEvent,
+  CaptureBlock,
+  CaptureOptions,
+  CaptureStats,
+  CaptureStream,
+  TransmitOptions,
+  TransmitStats,
+  TxSourceInput,
+  TxBlock,
+  TxStream,
+} from './device.js';
 export {
   loadNative,
   nativeStatus,

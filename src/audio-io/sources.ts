@@ -11,7 +11,10 @@ export type TxSourceSpec =
   | { kind: 'tone'; hz: number; dbfs: number }
   | { kind: 'pattern' }
   | { kind: 'fifo'; path: string }
-  | { kind: 'file'; path: string };
+  | { kind: 'file'; path: string }
+  // The TX media ring filled by the application through the library (Device.transmit); not a
+  // command-line value: nothing else would fill the ring.
+  | { kind: 'app' };
 
 export const TX_SOURCE_HELP = 'silence | tone:HZ[:DBFS] | pattern | fifo:PATH | file:PATH';
 export const DEFAULT_TONE_DBFS = -20;

@@ -16,9 +16,13 @@ import type { WorkerName } from './protocol.js';
 import { Supervisor } from './supervisor.js';
 import { configWithSavedState, stateStoreFor } from '../state/device-defaults.js';
 import { summarizeCounters } from '../net/control/counters.js';
+import { RX_CAPTURE_CAPACITY, RX_CAPTURE_SHARED } from '../audio-io/sinks-library.js';
+import type { MediaReport } from '../net/control/device-control.js';
+import { levelByte } from '../audio-io/sinks-delivery.js';
+import { HEARTBEAT_RX_FLOW_SLOTS } from '../core/conmon/index.js';
 
-/** How often the clock worker's frequency offset is passed on to the heartbeat. */
-const CLOCK_FORWARD_MS = 1000;
+/** How often the clock role and the audio workers' figures are passed on to the heartbeat. */
+const MEDIA_FORWARD_MS = 1000;
 
 export { VERSION } from './version.js';
 import { VERSION } from './version.js';
@@ -26,26 +30,36 @@ import { VERSION } from './version.js';
 export interface DeviceEngineOptions {
   /** Test hook: make one worker throw shortly after it starts. */
   crash?: { worker: WorkerName; afterMs: number; times?: number };
+  /** Library capture: the receive worker hands received audio to a shared ring (`shared.rxCapture`). */
+  rxCapture?: boolean;
+}
+
+interface Running {
+  config: DeviceConfig;
+  supervisor: Supervisor;
+  shared: Record<string, SharedArrayBuffer>;
 }
 
 export class DeviceEngine extends EventEmitter {
   readonly startedAt = Date.now();
   private readonly log = getLogger('device');
   private restarting: Promise<void> | undefined;
-  private clockTimer: NodeJS.Timeout;
+  private mediaTimer: NodeJS.Timeout;
+  /** TX peak meters (level bytes, one per TX channel) when the application feeds the TX ring. */
+  txLevels: (() => number[]) | undefined;
   /** In-process restarts (reboot from a controller, sample rate or encoding change). */
   restarts = 0;
 
   private constructor(
     /** The configuration as given; the saved state is laid over it at every (re)start. */
     readonly baseConfig: DeviceConfig,
-    private current: { config: DeviceConfig; supervisor: Supervisor },
+    private current: Running,
     private readonly opts: DeviceEngineOptions,
   ) {
     super();
     this.watch(current.supervisor);
-    this.clockTimer = setInterval(() => this.forwardClock(), CLOCK_FORWARD_MS);
-    this.clockTimer.unref();
+    this.mediaTimer = setInterval(() => this.forwardMediaStatus(), MEDIA_FORWARD_MS);
+    this.mediaTimer.unref();
   }
 
   /** The configuration the workers run with (saved controller changes applied). */
@@ -57,6 +71,11 @@ export class DeviceEngine extends EventEmitter {
     return this.current.supervisor;
   }
 
+  /** The buffers shared with the workers (new ones after every in-process restart). */
+  get shared(): Readonly<Record<string, SharedArrayBuffer>> {
+    return this.current.shared;
+  }
+
   static async start(config: DeviceConfig, opts: DeviceEngineOptions = {}): Promise<DeviceEngine> {
     nativeStatus(); // decides (and logs once) whether the native helper or the JS fallback runs
     const current = await DeviceEngine.launch(config, opts);
@@ -65,7 +84,7 @@ export class DeviceEngine extends EventEmitter {
     return device;
   }
 
-  private static async launch(base: DeviceConfig, opts: DeviceEngineOptions): Promise<{ config: DeviceConfig; supervisor: Supervisor }> {
+  private static async launch(base: DeviceConfig, opts: DeviceEngineOptions): Promise<Running> {
     // Read-only: the control worker owns the file and moves a corrupt one aside itself.
     const saved = stateStoreFor(base).load(true);
     const config = configWithSavedState(base, saved.data);
@@ -73,6 +92,7 @@ export class DeviceEngine extends EventEmitter {
     const shared: Record<string, SharedArrayBuffer> = { [CLOCK_OVERLAY_SHARED]: createClockOverlayBuffer(), ...createRxRings(config) };
     // TX ring: the application (or the transmit worker's feeder) writes, the transmit worker reads.
     if (config.txChannels > 0) shared.txRing = createMediaRing({ channels: config.txChannels, capacity: 65536 });
+    if (opts.rxCapture && config.rxChannels > 0) shared[RX_CAPTURE_SHARED] = createMediaRing({ channels: config.rxChannels, capacity: RX_CAPTURE_CAPACITY });
     const supervisor = new Supervisor({
       workers: WORKER_NAMES.map((name) => ({
         name,
@@ -90,7 +110,7 @@ export class DeviceEngine extends EventEmitter {
       throw err;
     }
     relayTxEvents(supervisor);
-    return { config, supervisor };
+    return { config, supervisor, shared };
   }
 
   private watch(supervisor: Supervisor): void {
@@ -100,7 +120,7 @@ export class DeviceEngine extends EventEmitter {
       if (name === 'restart-requested') {
         const reason = (data as { reason?: string } | undefined)?.reason ?? 'unknown';
         void this.restart(reason);
-      } else if (name === 'names-changed' || name === 'identify') {
+      } else if (name === 'names-changed' || name === 'identify' || name === 'rx-status') {
         this.emit(name, data);
       }
     });
@@ -130,12 +150,18 @@ export class DeviceEngine extends EventEmitter {
     return this.restarting;
   }
 
-  /** Gives the heartbeat the clock's frequency offset once the clock worker reports one. */
-  private forwardClock(): void {
-    const info = this.supervisor.reports().clock?.info;
-    const ppb = info?.frequencyOffsetPpb;
-    if (typeof ppb !== 'number' || this.supervisor.health().control?.state !== 'running') return;
-    this.supervisor.command('control', 'set-clock', { frequencyOffsetPpb: ppb }).catch(() => undefined);
+  /**
+   * Gives the control worker what only other workers know: the clock worker's PTP role and the
+   * receive worker's peaks and per-flow latency (heartbeat 0x8002/0x8003). The clock rate itself
+   * the control worker reads from the shared overlay.
+   */
+  private forwardMediaStatus(): void {
+    if (this.supervisor.health().control?.state !== 'running') return;
+    const reports = this.supervisor.reports();
+    const portState = reports.clock?.info.portState;
+    const role = portState === 'leader' ? 'leader' : portState === 'follower' ? 'follower' : undefined;
+    const media = mediaReport(this.config, reports.receive?.info ?? {}, this.txLevels?.());
+    this.supervisor.command('control', 'set-media-status', { ...(role ? { role } : {}), media }).catch(() => undefined);
   }
 
   status(): Record<string, unknown> {
@@ -195,7 +221,7 @@ export class DeviceEngine extends EventEmitter {
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.clockTimer);
+    clearInterval(this.mediaTimer);
     await this.restarting;
     await this.supervisor.stop();
     this.log.info('device stopped');
@@ -214,6 +240,30 @@ function relayTxEvents(supervisor: Supervisor): void {
       // Worker restarting: the control worker re-sends the flow set every second.
     }
   });
+}
+
+/**
+ * Heartbeat figures from the receive worker's report: RX peaks as level bytes (TX peaks only when
+ * the application feeds the TX ring; synthetic sources report none and show as silence), and the
+ * largest packet age per RX flow, in the flow-id slot (ids start at 1) while any flow is open.
+ */
+export function mediaReport(config: { rxChannels: number; txChannels: number; sampleRate: number }, receive: Record<string, unknown>, txLevels?: number[]): MediaReport {
+  const peaks = Array.isArray(receive.peakDbfs) ? (receive.peakDbfs as (number | null)[]) : undefined;
+  const flows = Array.isArray(receive.flows) ? (receive.flows as { id: number; maxAgeSamples: number }[]) : [];
+  const out: MediaReport = {};
+  if (peaks) {
+    const rx = Array.from({ length: config.rxChannels }, (_, i) => levelByte(peaks[i] ?? -Infinity));
+    const tx = Array.from({ length: config.txChannels }, (_, i) => txLevels?.[i] ?? 255);
+    out.levels = { tx, rx };
+  }
+  if (flows.length) {
+    const slots = new Array<number>(HEARTBEAT_RX_FLOW_SLOTS).fill(0);
+    for (const f of flows) {
+      if (f.id >= 1 && f.id <= HEARTBEAT_RX_FLOW_SLOTS && Number.isFinite(f.maxAgeSamples)) slots[f.id - 1] = Math.max(0, Math.round(f.maxAgeSamples));
+    }
+    out.receiveLatency = { sampleRate: config.sampleRate, maxLatencySamples: slots };
+  }
+  return out;
 }
 
 const CLOCK_STATES = ['none', 'free-running', 'locked', 'holdover'] as const;

@@ -9,6 +9,10 @@ import type { RxControlHook } from '../net/rx/control-hook.js';
 import { parseSubscribeList } from '../core/rx/subscribe-arg.js';
 import type { FlowsServer } from '../net/flows-server.js';
 import { REPORT_INTERVAL_MS, WorkerRuntime } from './runtime.js';
+import { ClockOverlayReader } from '../core/clock-overlay.js';
+import { CLOCK_OVERLAY_SHARED } from '../clock/publisher.js';
+import { parseSubscribeArg } from '../core/rx/subscribe-arg.js';
+import type { DeviceClock, MediaReport } from '../net/control/device-control.js';
 
 const rt = new WorkerRuntime();
 const counters = { commands: 0 };
@@ -35,6 +39,21 @@ function reportSoon(): void {
 }
 
 const timer = setInterval(report, REPORT_INTERVAL_MS);
+
+// The clock as controllers see it: rate and leader straight from the shared overlay (so the
+// heartbeat never lags the clock worker), the PTP role from the clock worker's status, which
+// the main thread forwards with `set-media-status`.
+const overlay = rt.init.shared[CLOCK_OVERLAY_SHARED] ? new ClockOverlayReader(rt.init.shared[CLOCK_OVERLAY_SHARED]) : undefined;
+let clockRole: DeviceClock['role'];
+function readClock(): DeviceClock | undefined {
+  if (!overlay?.ready()) return undefined;
+  const leaderId = overlay.leaderId();
+  return {
+    frequencyOffsetPpb: Math.round(overlay.snapshot.freqScale * 1e9),
+    ...(leaderId.some((b) => b !== 0) ? { leaderId } : {}),
+    ...(clockRole ? { role: clockRole } : {}),
+  };
+}
 /**
  * Makes the transmitter's multicast flows match the saved/controller-set definitions (ARC
  * 0x2201/0x2202 commit them to the state first, so they also come back after a restart).
@@ -65,6 +84,7 @@ function syncSubscriptions(p: ControlPlane, hook: RxControlHook): void {
 const starting = ControlPlane.start(rt.init.config, rt.log).then(async (p) => {
   plane = p;
   const c = p.control;
+  if (overlay) c.clockSource = readClock;
   // Transmitter part: the flows-control server (its flows go to the transmit worker), then the
   // CHAN records appear once it runs (§1.3).
   tx = await startFlowsServer(rt, {
@@ -85,9 +105,10 @@ const starting = ControlPlane.start(rt.init.config, rt.log).then(async (p) => {
   rx = hook;
   c.rxStatusSource = () => new Map(hook.manager.statuses().map((s) => [s.rx, s.status]));
   c.rxFlowSource = () => rxFlowRecords(hook, rt.init.config);
-  hook.manager.on('status', (s: { rx: number }) => {
+  hook.manager.on('status', (s: { rx: number; status: number; txChannel: string; txDevice: string }) => {
     c.rxChanged([s.rx]);
     reportSoon();
+    rt.post({ type: 'event', name: 'rx-status', data: { rx: s.rx, status: s.status, txChannel: s.txChannel, txDevice: s.txDevice } });
   });
   c.on('committed', () => syncSubscriptions(p, hook));
   syncMulticastFlows(p, server);
@@ -120,13 +141,24 @@ rt.onMessage((msg) => {
   if (rx?.handle(msg)) return;
   counters.commands++;
   switch (msg.name) {
-    case 'set-clock': {
-      // From the main thread when the clock worker knows the frequency offset; null = no clock.
-      const a = msg.args as { frequencyOffsetPpb: number } | null | undefined;
-      if (plane) plane.control.clock = a && Number.isFinite(a.frequencyOffsetPpb) ? { frequencyOffsetPpb: Math.round(a.frequencyOffsetPpb) } : undefined;
+    case 'set-media-status': {
+      // From the main thread about once a second: the clock worker's PTP role and the audio
+      // workers' levels and receive latency for the heartbeat.
+      const a = (msg.args ?? {}) as { role?: DeviceClock['role']; media?: MediaReport };
+      clockRole = a.role === 'leader' || a.role === 'follower' ? a.role : undefined;
+      plane?.control.setMediaReport(a.media ?? {});
       rt.post({ type: 'reply', id: msg.id, ok: plane !== undefined, ...(plane ? {} : { error: 'control plane not started' }) });
       return;
     }
+    case 'subscribe':
+    case 'unsubscribe':
+      // The library's subscriptions: committed to the device state like ARC 0x3010 / 0x3014, so
+      // they are saved and controllers see them.
+      void commitSubscription(msg.name, msg.args).then(
+        () => rt.post({ type: 'reply', id: msg.id, ok: true }),
+        (err: Error) => rt.post({ type: 'reply', id: msg.id, ok: false, error: err.message }),
+      );
+      return;
     case 'state':
       rt.post({ type: 'reply', id: msg.id, ok: plane !== undefined, result: plane?.control.statusInfo() });
       return;
@@ -134,3 +166,21 @@ rt.onMessage((msg) => {
       rt.post({ type: 'reply', id: msg.id, ok: false, error: `control worker has no command '${msg.name}'` });
   }
 });
+
+async function commitSubscription(kind: 'subscribe' | 'unsubscribe', args: unknown): Promise<void> {
+  await starting;
+  if (!plane) throw new Error('control plane not started');
+  const a = (args ?? {}) as { rx?: unknown; source?: unknown };
+  const rx = Number(a.rx);
+  if (!Number.isInteger(rx) || rx < 1 || rx > rt.init.config.rxChannels) throw new Error(`RX channel ${String(a.rx)} not in 1..${rt.init.config.rxChannels}`);
+  let change;
+  if (kind === 'subscribe') {
+    const f = parseSubscribeArg(`${rx}=${String(a.source)}`);
+    change = { type: 'subscribe' as const, rxChannel: rx, txChannelName: f.txChannel, txDeviceName: f.txDevice };
+  } else {
+    change = { type: 'unsubscribe' as const, rxChannel: rx };
+  }
+  const r = await plane.control.commit([change]);
+  if (r.error) throw new Error(`${kind} refused: ${r.error}`);
+  plane.control.rxChanged([rx]);
+}

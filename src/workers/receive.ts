@@ -16,6 +16,7 @@ import type { SinkOutput } from '../audio-io/sinks.js';
 import { MAX_DELIVERY_FRAMES, RxDelivery } from '../audio-io/sinks-delivery.js';
 import { createRecorderSink, Recorder } from '../audio-io/recorder/index.js';
 import type { RecorderConfig } from '../audio-io/recorder/index.js';
+import { RingSinkOutput, RX_CAPTURE_SHARED } from '../audio-io/sinks-library.js';
 import { REPORT_INTERVAL_MS, WorkerRuntime } from './runtime.js';
 
 /** The sink hands over audio this often; well below any RX latency. */
@@ -41,7 +42,11 @@ const readers = rings.map((b) => new MediaRingReader(b));
 const sinkSpec = parseRxSink((cfg as { rxSink?: string }).rxSink ?? 'none');
 const blockSamples = MAX_DELIVERY_FRAMES * cfg.rxChannels;
 const recorderCfg = (cfg as { recorder?: RecorderConfig }).recorder;
-const output: SinkOutput = recorderCfg
+// Library mode (Device.capture): the main thread shared a capture ring; it replaces the sink.
+const captureRing = rt.init.shared[RX_CAPTURE_SHARED];
+const output: SinkOutput = captureRing
+  ? new RingSinkOutput(captureRing, blockSamples, () => delivery.position)
+  : recorderCfg
   ? createRecorderSink(recorderCfg, { channels: cfg.rxChannels, sampleRate: rate, blockSamples }, (err) => rt.log.error('recorder stopped', { error: err.message }))
   : sinkSpec.kind === 'none'
     ? new NullSinkOutput(blockSamples)
@@ -150,7 +155,7 @@ function report(): void {
   rt.report({
     counters: { ...counters, ...output.counters, deliveredFrames: delivery.frames, deliverySkippedFrames: delivery.skippedFrames, deliveryBlocksDropped: delivery.blocksDropped },
     info: {
-      sink: sinkSpec.kind === 'none' ? 'none' : `${sinkSpec.kind}:${sinkSpec.path}`,
+      sink: captureRing ? 'library' : sinkSpec.kind === 'none' ? 'none' : `${sinkSpec.kind}:${sinkSpec.path}`,
       sinkState: output.state,
       ...(output instanceof Recorder ? { recorder: output.info() } : {}),
       latency: {

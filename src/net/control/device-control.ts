@@ -8,8 +8,8 @@ import { ArcProtocol, MAX_TX_FLOWS } from '../../core/arc/constants.js';
 import type { ArcDeviceView } from '../../core/arc/device-view.js';
 import type { TxFlowRecord } from '../../core/arc/tx-flows.js';
 import type { CmcDevice } from '../../core/cmc/register.js';
-import { boardInfo, ConmonSequence } from '../../core/conmon/index.js';
-import type { ConmonDeviceView, ProductInfo } from '../../core/conmon/index.js';
+import { boardInfo, clockStatus, ConmonSequence } from '../../core/conmon/index.js';
+import type { ClockStatus, ConmonDeviceView, LevelMeters, ProductInfo, ReceiveLatency } from '../../core/conmon/index.js';
 import { productInfo } from '../../core/conmon/index.js';
 import { DeviceState } from '../../state/device-state.js';
 import type { ChangeResult, DeviceStateData, StateChange } from '../../state/device-state.js';
@@ -52,6 +52,24 @@ function versionBytes(): number[] {
   return [a & 0xff, b & 0xff, (c >> 8) & 0xff, c & 0xff];
 }
 
+/** The media clock as controllers see it (heartbeat 0x8001, conmon 0x0020). */
+export interface DeviceClock {
+  frequencyOffsetPpb: number;
+  /** Leader (grandmaster) clock identity, 8 bytes; absent while unknown (0x0020 then unanswered, §4.3). */
+  leaderId?: Uint8Array;
+  /** PTP role of the port whose time the device follows; absent when the source has no role. */
+  role?: 'leader' | 'follower';
+}
+
+/** Receive-side figures for the heartbeat (0x8002 levels, 0x8003 receive latency). */
+export interface MediaReport {
+  levels?: LevelMeters;
+  receiveLatency?: ReceiveLatency;
+}
+
+/** Figures older than this are left out of the heartbeat: their source stopped reporting. */
+export const MEDIA_REPORT_MAX_AGE_MS = 3000;
+
 export function deviceIdBytes(hex: string): Uint8Array {
   return Uint8Array.from(Buffer.from(hex, 'hex'));
 }
@@ -60,7 +78,11 @@ export class DeviceControl extends EventEmitter {
   readonly sequence = new ConmonSequence();
   readonly deviceId: Uint8Array;
   readonly identify: IdentifyInfo = { count: 0 };
-  clock: { frequencyOffsetPpb: number } | undefined;
+  /** Fixed clock, used when no `clockSource` is set (tests, tools). */
+  clock: DeviceClock | undefined;
+  /** Live clock (the control worker reads the shared clock overlay); undefined = no clock now. */
+  clockSource: (() => DeviceClock | undefined) | undefined;
+  private media: { report: MediaReport; at: number } | undefined;
   private arcCache: ArcDeviceView | undefined;
   private readonly board = boardInfo.defaultBoardInfo(BOARD_NAME, versionBytes());
   private readonly product: ProductInfo;
@@ -113,6 +135,39 @@ export class DeviceControl extends EventEmitter {
     this.identify.count++;
     this.identify.lastAt = now.toISOString();
     this.emit('identify', this.identify.lastAt);
+  }
+
+  currentClock(): DeviceClock | undefined {
+    return this.clockSource ? this.clockSource() : this.clock;
+  }
+
+  /** Latest receive/transmit figures (forwarded from the audio workers about once a second). */
+  setMediaReport(report: MediaReport, now = Date.now()): void {
+    this.media = { report, at: now };
+  }
+
+  /** The media report if it is recent, else nothing (a stalled source must not freeze the meters). */
+  mediaReport(now = Date.now()): MediaReport {
+    return this.media && now - this.media.at <= MEDIA_REPORT_MAX_AGE_MS ? this.media.report : {};
+  }
+
+  /** 0x0020 content (§4.3), or undefined while the leader is unknown (v0.5 then stays silent). */
+  clockStatus(mac: Uint8Array): ClockStatus | undefined {
+    const clock = this.currentClock();
+    if (!clock?.leaderId || clock.leaderId.every((b) => b === 0)) return undefined;
+    const ownId = new Uint8Array(8);
+    ownId.set(mac.subarray(0, 6));
+    const leading = clock.role === 'leader';
+    return {
+      state: leading ? clockStatus.CLOCK_STATE_LEADER : clockStatus.CLOCK_STATE_FOLLOWER,
+      preferredLeader: false,
+      flags: clockStatus.CLOCK_FLAGS_BYTE,
+      frequencyOffsetPpb: clock.frequencyOffsetPpb,
+      ownId,
+      leaderId: clock.leaderId,
+      leaderId2: clock.leaderId,
+      role: clock.role === undefined ? clockStatus.PTPV1_ROLE_UNKNOWN : leading ? clockStatus.PTPV1_ROLE_MASTER : clockStatus.PTPV1_ROLE_SLAVE,
+    };
   }
 
   names(): NamesInfo {
@@ -198,6 +253,7 @@ export class DeviceControl extends EventEmitter {
   conmonView(): ConmonDeviceView {
     const d = this.state.snapshot;
     const mac = Uint8Array.from(this.config.iface.mac.split(':').map((h) => parseInt(h, 16) || 0));
+    const clock = this.clockStatus(mac.length === 6 ? mac : new Uint8Array(6));
     return {
       processId: this.config.processId,
       deviceId: this.deviceId,
@@ -217,6 +273,7 @@ export class DeviceControl extends EventEmitter {
         gateway: '0.0.0.0',
         dns: '0.0.0.0',
       },
+      ...(clock ? { clockStatus: clock } : {}),
     };
   }
 
@@ -238,8 +295,17 @@ export class DeviceControl extends EventEmitter {
       settings: { latencyNs: d.latencyNs, secondLatencyNs: d.secondLatencyNs, sampleRate: d.sampleRate, encoding: d.encoding },
       multicastFlows: d.multicastFlows,
       identify: { ...this.identify },
-      clock: this.clock ? { ...this.clock } : null,
+      clock: clockInfo(this.currentClock()),
       stateFile: this.persister.path,
     };
   }
+}
+
+function clockInfo(c: DeviceClock | undefined): Record<string, unknown> | null {
+  if (!c) return null;
+  return {
+    frequencyOffsetPpb: c.frequencyOffsetPpb,
+    ...(c.leaderId ? { leaderId: Buffer.from(c.leaderId).toString('hex') } : {}),
+    ...(c.role ? { role: c.role } : {}),
+  };
 }
