@@ -137,10 +137,14 @@ const keepaliveTimer = setInterval(() => {
   }
 }, KEEPALIVE_INTERVAL_MS);
 
-const deliveryTimer = setInterval(() => {
+// Delivery runs in the check phase, after the poll phase has handled the datagrams already queued
+// on the flow sockets: after an event-loop stall the timer fires first, and reading the rings then
+// would hand over as missing the frames of packets that arrived in time but were not yet read.
+const deliver = () => {
   const now = mediaNow();
   if (!Number.isNaN(now)) delivery.run(now);
-}, DELIVERY_INTERVAL_MS);
+};
+const deliveryTimer = setInterval(() => setImmediate(deliver), DELIVERY_INTERVAL_MS);
 
 let lastLatency: { min: number; mean: number; max: number } | undefined;
 function report(): void {
