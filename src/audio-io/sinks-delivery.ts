@@ -5,8 +5,13 @@
 import type { MediaRingReader } from '../core/media-ring.js';
 import type { SinkOutput } from './sinks.js';
 
-/** Most frames handed over in one call; a consumer that fell further behind skips ahead. */
+/** Most frames handed over in one block. */
 export const MAX_DELIVERY_FRAMES = 4096;
+/**
+ * Most frames handed over in one call, in blocks, after a stall (the RX ring holds 32768 frames);
+ * a consumer that fell further behind skips ahead.
+ */
+export const MAX_CATCH_UP_FRAMES = 8 * MAX_DELIVERY_FRAMES;
 
 export interface DeliveryChannelStats {
   /** Frames delivered as zeros while the channel was routed (lost, late or not yet arrived). */
@@ -50,13 +55,24 @@ export class RxDelivery {
   run(now: number): number {
     const end = now - this.latencySamples;
     if (Number.isNaN(this.position)) this.position = end;
-    let frames = end - this.position;
-    if (frames <= 0) return 0;
-    if (frames > MAX_DELIVERY_FRAMES) {
-      this.skippedFrames += frames - MAX_DELIVERY_FRAMES;
-      this.position = end - MAX_DELIVERY_FRAMES;
-      frames = MAX_DELIVERY_FRAMES;
+    const behind = end - this.position;
+    if (behind <= 0) return 0;
+    if (behind > MAX_CATCH_UP_FRAMES) {
+      this.skippedFrames += behind - MAX_CATCH_UP_FRAMES;
+      this.position = end - MAX_CATCH_UP_FRAMES;
     }
+    // After a stall, catch up block by block: frame k of the output stays at media time first + k.
+    let total = 0;
+    while (this.position < end) total += this.block(Math.min(end - this.position, MAX_DELIVERY_FRAMES));
+    const lat = now - this.position;
+    if (lat < this.latMin) this.latMin = lat;
+    if (lat > this.latMax) this.latMax = lat;
+    this.latSum += lat;
+    this.latCount++;
+    return total;
+  }
+
+  private block(frames: number): number {
     const t = this.position;
     const n = this.readers.length;
     for (let c = 0; c < n; c++) {
@@ -84,11 +100,6 @@ export class RxDelivery {
     }
     this.position = t + frames;
     this.frames += frames;
-    const lat = now - this.position;
-    if (lat < this.latMin) this.latMin = lat;
-    if (lat > this.latMax) this.latMax = lat;
-    this.latSum += lat;
-    this.latCount++;
     return frames;
   }
 
