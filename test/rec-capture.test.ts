@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createLan, stopChild } from './support/netns.js';
 import { interop } from './support/needs.js';
-import { mainJs, projectRoot, waitFor } from './support/inferno-process.js';
+import { withPrivateState, mainJs, projectRoot, waitFor } from './support/inferno-process.js';
 import { patternSample } from '../dist/core/pattern.js';
 import { parseTake } from './support/rec-parse.js';
 import { ffprobe, soxInfo, soxSamples } from './support/rec-tools.js';
@@ -23,7 +23,7 @@ test('capture records split WAV files that are gapless and named after the Dante
     let txOut = '';
     tx.stdout!.setEncoding('utf8').on('data', (d: string) => (txOut += d));
     await waitFor(async () => (txOut.includes('published') ? true : undefined), 8000);
-    const cap = h2.spawn(process.execPath, [mainJs, 'capture', '--bind-ip', 'eth0', '--name', 'rec', '-n', '2', '-o', join(dir, 'show'), '--format', 'wav', '--bits', '24', '--split-every', '1s',
+    const cap = h2.spawn(process.execPath, [mainJs, 'capture', ...withPrivateState([]).args, '--bind-ip', 'eth0', '--name', 'rec', '-n', '2', '-o', join(dir, 'show'), '--format', 'wav', '--bits', '24', '--split-every', '1s',
       '--subscribe', '1=01@faketx', '--subscribe', '2=03@faketx', '--rx-latency-ns', '10000000', '--duration', '4.5', '--quiet', '--clock', 'local']);
     let capErr = '';
     cap.stderr!.setEncoding('utf8').on('data', (d: string) => (capErr += d));

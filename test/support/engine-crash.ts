@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 // Runs a device engine whose `worker` throws after start, `times` times (argv: worker times),
 // inside the namespace host it is started in; prints one JSON line with what happened.
 import { loadSettings, resolveDeviceConfig, DeviceEngine, configureLogging } from '../../dist/index.js';
@@ -6,7 +9,8 @@ import type { WorkerName } from '../../dist/engine/protocol.js';
 const [worker, timesArg, bind] = process.argv.slice(2);
 const times = timesArg === 'always' ? Infinity : Number(timesArg);
 configureLogging({ level: (process.env.DBG as 'debug') ?? 'silent' });
-const config = resolveDeviceConfig(loadSettings(['--bind-ip', bind!], {}).settings);
+const stateDir = mkdtempSync(join(tmpdir(), 'inferno-crash-state-'));
+const config = resolveDeviceConfig(loadSettings(['--bind-ip', bind!, '--state-dir', stateDir, '--clock', 'local'], {}).settings);
 const device = await DeviceEngine.start(config, { crash: { worker: worker as WorkerName, afterMs: 200, times } });
 const started = Date.now();
 let poll: NodeJS.Timeout | undefined;
@@ -21,4 +25,5 @@ const result = await new Promise<Record<string, unknown>>((resolve) => {
 });
 clearInterval(poll);
 await device.stop();
+rmSync(stateDir, { recursive: true, force: true });
 console.log(JSON.stringify(result));

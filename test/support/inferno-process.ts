@@ -1,6 +1,9 @@
 // Runs `node dist/main.js ...` inside a namespace host and talks to its status endpoint from
 // inside the same namespace (the test process itself stays in the machine's namespace).
 import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LanHost } from './netns.js';
@@ -25,15 +28,29 @@ export function withLocalClock(args: string[]): string[] {
   return args.some((a) => a === '--clock' || a.startsWith('--clock=')) ? args : [...args, '--clock', 'local'];
 }
 
+/**
+ * Each device gets a fresh state directory unless the test picks one: saved names, subscriptions
+ * and multicast flows win over flags, so devices of other tests (same IP, same id) must not leak in.
+ */
+export function withPrivateState(args: string[]): { args: string[]; dir?: string } {
+  if (args.some((a) => a === '--state-dir' || a.startsWith('--state-dir='))) return { args };
+  const dir = mkdtempSync(join(tmpdir(), 'inferno-test-state-'));
+  return { args: [...args, '--state-dir', dir], dir };
+}
+
 export function startInferno(host: LanHost, args: string[], env: NodeJS.ProcessEnv = {}): InfernoProcess {
-  const proc = host.spawn(process.execPath, [mainJs, ...withLocalClock(args)], {
+  const state = withPrivateState(withLocalClock(args));
+  const proc = host.spawn(process.execPath, [mainJs, ...state.args], {
     env: { ...process.env, INFERNO_LOG_LEVEL: 'info', ...env },
   });
   let out = '';
   proc.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
   proc.stderr?.setEncoding('utf8').on('data', (d: string) => (out += d));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; atMs: number }>((res) =>
-    proc.once('exit', (code, signal) => res({ code, signal, atMs: Date.now() })),
+    proc.once('exit', (code, signal) => {
+      if (state.dir) rmSync(state.dir, { recursive: true, force: true });
+      res({ code, signal, atMs: Date.now() });
+    }),
   );
   return { proc, output: () => out, exited, stop: () => stopChild(proc) };
 }
