@@ -1,0 +1,14 @@
+// Every scenario of `inferno bench`, in the order a full run executes them.
+import type { Scenario } from './scenario.js';
+import { ringScenario } from './scenarios/ring.js';
+import { txPacingScenario } from './scenarios/tx-pacing.js';
+
+export const SCENARIOS: readonly Scenario[] = [ringScenario, txPacingScenario];
+
+export function findScenario(name: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.name === name);
+}
+
+export function scenarioNames(): string[] {
+  return SCENARIOS.map((s) => s.name);
+}
