@@ -2,8 +2,9 @@
 import type { Scenario } from './scenario.js';
 import { ringScenario } from './scenarios/ring.js';
 import { txPacingScenario } from './scenarios/tx-pacing.js';
+import { footprintScenario } from './scenarios/footprint.js';
 
-export const SCENARIOS: readonly Scenario[] = [ringScenario, txPacingScenario];
+export const SCENARIOS: readonly Scenario[] = [ringScenario, txPacingScenario, footprintScenario];
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);
