@@ -1,3 +1,4 @@
+import { loadSettings } from '../dist/config/load.js';
 import test from 'ava';
 import { resolveDeviceConfig } from '../dist/config/device-config.js';
 import { DeviceState, defaultStateData, limitsFor } from '../dist/state/index.js';
@@ -8,7 +9,7 @@ import { arcPacket } from './support/device-process.js';
 
 function setup() {
   const config = resolveDeviceConfig(
-    { sampleRate: 48000, rxChannels: 4, txChannels: 2, rxLatencyNs: 10_000_000, txLatencyNs: 10_000_000, processId: 3, clock: 'local', logLevel: 'silent', logFormat: 'json' },
+    { ...loadSettings([], {}).settings, rxChannels: 4, txChannels: 2, processId: 3, logLevel: 'silent', logFormat: 'json' },
     { ip: '10.0.0.1', ifname: 'eth0', netmask: '255.255.255.0', mac: '02:00:00:00:00:01' },
   );
   const persister = new GatedPersister();

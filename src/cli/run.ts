@@ -10,6 +10,7 @@ export async function runCli(argv: string[]): Promise<number | void> {
     const { runCtl } = await import('./ctl/index.js');
     return runCtl(argv.slice(1));
   }
+  if (first === 'capture') return (await import('./capture.js')).runCapture(argv.slice(1));
   const { runServer } = await import('./server.js');
   return runServer(argv);
 }

@@ -62,7 +62,7 @@ export function loadSettings(
     config: { type: 'string', short: 'c' },
     ...extra,
   };
-  for (const s of SETTINGS) options[s.flag] = { type: 'string' };
+  for (const s of SETTINGS) options[s.flag] = { type: 'string', ...(s.multiple ? { multiple: true } : {}) };
 
   // `--flag -1` is a value, not an option: join string options to their next argument so
   // negative numbers reach the setting's own validation instead of a generic parse error.

@@ -6,6 +6,10 @@ import { isLevel, LOG_LEVELS } from '../log.js';
 import type { LogFormat, LogLevel } from '../log.js';
 
 import { SUPPORTED_SAMPLE_RATES } from '../core/media-time.js';
+import { TX_SOURCE_HELP, parseTxSource } from '../audio-io/sources.js';
+import type { TxSourceSpec } from '../audio-io/sources.js';
+import { parseSubscribeArg } from '../core/rx/subscribe-arg.js';
+import { formatRxSink, parseRxSink } from '../audio-io/sinks.js';
 
 export { SUPPORTED_SAMPLE_RATES };
 /** Highest RX or TX channel count: 32 flows of 8 channels would allow 256, but lists and meters are
@@ -44,6 +48,18 @@ export interface Settings {
   stateDir?: string;
   logLevel: LogLevel;
   logFormat: LogFormat;
+  /** What the transmitter sends (audio-io/sources.ts). */
+  txSource: TxSourceSpec;
+  /** Significant bits of the TX source: dither only on flows narrower than this (§6.2). */
+  txSourceBits: 16 | 24 | 32;
+  /** Transmit worker at SCHED_FIFO (sleeps only, never spins there). */
+  realtime: boolean;
+  /** Busy-wait this long before each packet deadline instead of sleeping (not with --realtime). */
+  txSpinUs: number;
+  /** Where received audio goes: none, fifo:PATH or file:PATH. */
+  rxSink: string;
+  /** Subscriptions made at start: `N=CHANNEL@DEVICE`. */
+  subscribe?: string[];
 }
 
 export interface SettingSpec {
@@ -60,6 +76,8 @@ export interface SettingSpec {
   /** Default as shown in --help. */
   defaultText: string;
   default?: Settings[keyof Settings];
+  /** The flag may be repeated; parse gets every value. */
+  multiple?: boolean;
   parse(raw: unknown): Settings[keyof Settings];
 }
 
@@ -199,6 +217,39 @@ export const SETTINGS: readonly SettingSpec[] = [
     parse: (raw) => str('state-dir', raw, 'a directory path'),
   },
   {
+    key: 'txSource', flag: 'tx-source', env: 'INFERNO_TX_SOURCE', file: 'tx_source', arg: 'SOURCE',
+    help: `what TX channels carry: ${TX_SOURCE_HELP} (fifo/file: interleaved s32le frames of all TX channels; a file loops)`,
+    defaultText: 'silence', default: { kind: 'silence' },
+    parse: (raw) => parseTxSource(raw),
+  },
+  {
+    key: 'txSourceBits', flag: 'tx-source-bits', env: 'INFERNO_TX_SOURCE_BITS', file: 'tx_source_bits', arg: 'BITS',
+    help: 'significant bits of the TX source (16, 24, 32): flows narrower than this are dithered',
+    defaultText: '24', default: 24,
+    parse: (raw) => {
+      const n = intIn('tx-source-bits', raw, 16, 32, '16, 24 or 32');
+      if (n !== 16 && n !== 24 && n !== 32) throw new ConfigError('tx-source-bits', raw, '16, 24 or 32');
+      return n;
+    },
+  },
+  {
+    key: 'realtime', flag: 'realtime', env: 'INFERNO_REALTIME', file: 'realtime', arg: 'BOOL',
+    help: 'run the transmit worker at SCHED_FIFO (needs CAP_SYS_NICE; it then never spins)',
+    defaultText: 'false', default: false,
+    parse: (raw) => {
+      const s = String(raw).trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on', ''].includes(s)) return true;
+      if (['0', 'false', 'no', 'off'].includes(s)) return false;
+      throw new ConfigError('realtime', raw, 'true or false');
+    },
+  },
+  {
+    key: 'txSpinUs', flag: 'tx-spin-us', env: 'INFERNO_TX_SPIN_US', file: 'tx_spin_us', arg: 'US',
+    help: 'busy-wait this many microseconds before each packet deadline (0 = sleep only)',
+    defaultText: '100', default: 100,
+    parse: (raw) => intIn('tx-spin-us', raw, 0, 5000),
+  },
+  {
     key: 'logLevel', flag: 'log-level', env: 'INFERNO_LOG_LEVEL', file: 'log_level', arg: 'LEVEL',
     help: `log level: ${LOG_LEVELS.join(', ')}`, defaultText: 'info', default: 'info',
     parse: (raw) => {
@@ -213,6 +264,22 @@ export const SETTINGS: readonly SettingSpec[] = [
     parse: (raw) => {
       if (raw !== 'pretty' && raw !== 'json') throw new ConfigError('log-format', raw, 'pretty, json');
       return raw;
+    },
+  },
+  {
+    key: 'rxSink', flag: 'rx-sink', env: 'INFERNO_RX_SINK', file: 'rx_sink', arg: 'SINK',
+    help: 'received audio as interleaved s32le of all RX channels: none, fifo:PATH or file:PATH',
+    defaultText: 'none', default: 'none',
+    parse: (raw) => formatRxSink(parseRxSink(raw)),
+  },
+  {
+    key: 'subscribe', flag: 'subscribe', env: 'INFERNO_SUBSCRIBE', file: 'subscribe', arg: 'N=CH@DEV',
+    help: 'subscribe RX channel N to TX channel CH of device DEV at start (repeatable; `.` = this device)',
+    defaultText: 'none', multiple: true,
+    parse: (raw) => {
+      const list = (Array.isArray(raw) ? raw : [raw]).flatMap((r) => String(r).split(',')).map((x) => x.trim()).filter(Boolean);
+      for (const x of list) parseSubscribeArg(x);
+      return list;
     },
   },
 ];

@@ -2,7 +2,10 @@
 // thread owns configuration and lifecycle; everything time-critical runs in workers.
 import { EventEmitter } from 'node:events';
 import { createClockOverlayBuffer } from '../core/clock-overlay.js';
+import { createMediaRing } from '../core/media-ring.js';
 import { nativeStatus } from '../native/index.js';
+import { createRxRings } from '../net/rx/rings.js';
+import { relayRxRequests } from '../net/rx/relay.js';
 import type { DeviceConfig } from '../config/device-config.js';
 import { getLogger, logSettings } from '../log.js';
 import { metricName } from '../status/metrics.js';
@@ -66,7 +69,9 @@ export class DeviceEngine extends EventEmitter {
     const saved = stateStoreFor(base).load(true);
     const config = configWithSavedState(base, saved.data);
     // The clock worker publishes the media-clock overlay here; every other worker reads it.
-    const shared: Record<string, SharedArrayBuffer> = { clock: createClockOverlayBuffer() };
+    const shared: Record<string, SharedArrayBuffer> = { clock: createClockOverlayBuffer(), ...createRxRings(config) };
+    // TX ring: the application (or the transmit worker's feeder) writes, the transmit worker reads.
+    if (config.txChannels > 0) shared.txRing = createMediaRing({ channels: config.txChannels, capacity: 65536 });
     const supervisor = new Supervisor({
       workers: WORKER_NAMES.map((name) => ({
         name,
@@ -76,12 +81,14 @@ export class DeviceEngine extends EventEmitter {
         ...(opts.crash?.worker === name ? { crashAfterStartMs: opts.crash.afterMs, crashTimes: opts.crash.times } : {}),
       })),
     });
+    relayRxRequests(supervisor);
     try {
       await supervisor.start();
     } catch (err) {
       await supervisor.stop(500);
       throw err;
     }
+    relayTxEvents(supervisor);
     return { config, supervisor };
   }
 
@@ -158,6 +165,8 @@ export class DeviceEngine extends EventEmitter {
       clock: { source: c.clock, ...(reports.clock?.info ?? {}) },
       native: nativeStatus(),
       control: { ...controlInfo, servers: summarizeCounters(control?.counters ?? {}) },
+      transmit: { ...(reports.control?.info.transmitter ?? {}), ...(reports.transmit?.info ?? {}) },
+      receive: { ...(reports.receive?.info ?? {}), ...((reports.control?.info.rx as object | undefined) ?? {}) },
       workers: this.supervisor.health(),
       counters: Object.fromEntries(Object.entries(reports).map(([w, r]) => [w, r.counters])),
     };
@@ -189,4 +198,18 @@ export class DeviceEngine extends EventEmitter {
     await this.supervisor.stop();
     this.log.info('device stopped');
   }
+}
+
+/** Flow set (control → transmit) and keepalives (transmit → control): `tx-*` events become commands
+ * with id −1, which the workers do not answer. */
+function relayTxEvents(supervisor: Supervisor): void {
+  supervisor.on('worker-event', (from: WorkerName, name: string, data: unknown) => {
+    const to: WorkerName | undefined = name === 'tx-flows' && from === 'control' ? 'transmit' : name === 'tx-keepalive' && from === 'transmit' ? 'control' : undefined;
+    if (!to) return;
+    try {
+      supervisor.send(to, { type: 'command', id: -1, name, args: data });
+    } catch {
+      // Worker restarting: the control worker re-sends the flow set every second.
+    }
+  });
 }

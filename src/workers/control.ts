@@ -3,18 +3,27 @@
 // thread sees it through reports and events ('names-changed', 'restart-requested', 'identify').
 import { ControlPlane } from '../net/control/control-plane.js';
 import type { NamesInfo, RestartReason } from '../net/control/device-control.js';
+import { startFlowsServer } from '../net/flows-server.js';
+import { rxFlowRecords, startRxSubscriptions } from '../net/rx/control-hook.js';
+import type { RxControlHook } from '../net/rx/control-hook.js';
+import { parseSubscribeList } from '../core/rx/subscribe-arg.js';
+import type { FlowsServer } from '../net/flows-server.js';
 import { REPORT_INTERVAL_MS, WorkerRuntime } from './runtime.js';
 
 const rt = new WorkerRuntime();
 const counters = { commands: 0 };
 let plane: ControlPlane | undefined;
+let tx: Awaited<ReturnType<typeof startFlowsServer>> | undefined;
+let rx: RxControlHook | undefined;
 let reportQueued = false;
 
 function report(): void {
   reportQueued = false;
   rt.report({
     counters: { ...counters, ...(plane?.counters() ?? {}) },
-    info: plane ? { ...plane.control.statusInfo(), mdns: plane.mdnsInfo() } : {},
+    info: plane
+      ? { ...plane.control.statusInfo(), mdns: plane.mdnsInfo(), ...(tx ? { transmitter: tx.server.status() } : {}), ...(rx ? { rx: rx.info() } : {}) }
+      : {},
   });
 }
 
@@ -26,9 +35,63 @@ function reportSoon(): void {
 }
 
 const timer = setInterval(report, REPORT_INTERVAL_MS);
-const starting = ControlPlane.start(rt.init.config, rt.log).then((p) => {
+/**
+ * Makes the transmitter's multicast flows match the saved/controller-set definitions (ARC
+ * 0x2201/0x2202 commit them to the state first, so they also come back after a restart).
+ */
+function syncMulticastFlows(p: ControlPlane, server: FlowsServer): void {
+  const want = new Map(p.control.state.snapshot.multicastFlows.map((f) => [f.flowId, f.channels.join(',')]));
+  const have = new Map(server.txFlowRecords().filter((r) => r.multicast).map((r) => [r.id, r.channels.join(',')]));
+  const stale = [...have].filter(([id, ch]) => want.get(id) !== ch).map(([id]) => id);
+  if (stale.length) server.deleteMulticastFlows(stale);
+  const add = [...want].filter(([id, ch]) => have.get(id) !== ch);
+  if (add.length) server.createMulticastFlows(add.map(([id, ch]) => ({ id, channels: ch.split(',').map(Number) })));
+}
+
+/**
+ * Makes the subscription engine follow the subscriptions in the control state (set by ARC
+ * 0x3010/0x3014, saved, restored at start).
+ */
+function syncSubscriptions(p: ControlPlane, hook: RxControlHook): void {
+  const want = p.control.state.snapshot.subscriptions;
+  const have = new Map(hook.manager.statuses().filter((s) => s.status !== 0).map((s) => [s.rx, `${s.txChannel}@${s.txDevice}`]));
+  for (const [rx] of have) if (!want[rx]) hook.manager.unsubscribe(rx);
+  for (const [k, sub] of Object.entries(want)) {
+    if (!sub) continue;
+    if (have.get(Number(k)) !== `${sub.txChannelName}@${sub.txDeviceName}`) hook.manager.subscribe(Number(k), sub.txChannelName, sub.txDeviceName);
+  }
+}
+
+const starting = ControlPlane.start(rt.init.config, rt.log).then(async (p) => {
   plane = p;
   const c = p.control;
+  // Transmitter part: the flows-control server (its flows go to the transmit worker), then the
+  // CHAN records appear once it runs (§1.3).
+  tx = await startFlowsServer(rt, {
+    isMulticastGroupInUse: (group) => p.browser.isMulticastGroupInUse(group),
+    onBundlesChanged: (bundles) => p.advertiser.setBundles(bundles),
+  });
+  const server = tx.server;
+  c.txFlowSource = () => server.txFlowRecords();
+  // Receiver part: `--subscribe` routes are stored like a controller's (so ARC can change them),
+  // then the subscription engine starts from the stored subscriptions.
+  const flagged = parseSubscribeList(rt.init.config.subscribe ?? [], rt.init.config.rxChannels);
+  if (flagged.length) {
+    const r = await c.commit(flagged.map((f) => ({ type: 'subscribe' as const, rxChannel: f.rx, txChannelName: f.txChannel, txDeviceName: f.txDevice })));
+    if (r.error) rt.log.error('--subscribe not applied', { error: r.error });
+  }
+  const saved = Object.entries(c.state.snapshot.subscriptions).flatMap(([k, sub]) => (sub ? [{ rx: Number(k), txChannel: sub.txChannelName, txDevice: sub.txDeviceName }] : []));
+  const hook = startRxSubscriptions(rt, { browser: p.browser, restore: saved });
+  rx = hook;
+  c.rxStatusSource = () => new Map(hook.manager.statuses().map((s) => [s.rx, s.status]));
+  c.rxFlowSource = () => rxFlowRecords(hook, rt.init.config);
+  hook.manager.on('status', (s: { rx: number }) => {
+    c.rxChanged([s.rx]);
+    reportSoon();
+  });
+  c.on('committed', () => syncSubscriptions(p, hook));
+  syncMulticastFlows(p, server);
+  c.on('committed', () => syncMulticastFlows(p, server));
   c.on('committed', reportSoon);
   c.on('names-changed', (names: NamesInfo) => rt.post({ type: 'event', name: 'names-changed', data: names }));
   c.on('identify', (at: string) => {
@@ -44,11 +107,17 @@ rt.onMessage((msg) => {
   if (msg.type === 'stop') {
     clearInterval(timer);
     void starting
-      .then(() => plane?.stop())
+      .then(async () => {
+        tx?.server.stop();
+        await rx?.stop();
+        return plane?.stop();
+      })
       .catch(() => undefined)
       .finally(() => rt.finish());
     return;
   }
+  if (tx?.handleCommand(msg)) return;
+  if (rx?.handle(msg)) return;
   counters.commands++;
   switch (msg.name) {
     case 'set-clock': {

@@ -1,18 +1,205 @@
-// Receive worker: owns the RX flow sockets (event-driven dgram sockets) and writes incoming
-// audio into the media-time rings. Flows are added by the audio transport.
+// Receive worker: owns the RX flow sockets (event-driven dgram sockets), writes incoming audio into
+// the per-RX-channel media rings at its media time, sends keepalives, and delivers the rings to the
+// configured sink at now − RX latency. Flows are opened and routed by the SubscriptionManager
+// (control worker) through commands relayed by the main thread.
+import { createSocket } from 'node:dgram';
+import type { RemoteInfo, Socket } from 'node:dgram';
+import { ClockOverlayReader } from '../core/clock-overlay.js';
+import { KEEPALIVE, KEEPALIVE_INTERVAL_MS } from '../core/flows/limits.js';
+import { MediaRingReader, MediaRingWriter } from '../core/media-ring.js';
+import { RxFlowReceiver } from '../core/rx/flow-receiver.js';
+import type { FlowRoute } from '../core/rx/types.js';
+import type { BytesPerSample } from '../core/audio/packet.js';
+import { loadNative } from '../native/index.js';
+import { FileSinkOutput, NullSinkOutput, parseRxSink } from '../audio-io/sinks.js';
+import type { SinkOutput } from '../audio-io/sinks.js';
+import { MAX_DELIVERY_FRAMES, RxDelivery } from '../audio-io/sinks-delivery.js';
 import { REPORT_INTERVAL_MS, WorkerRuntime } from './runtime.js';
 
+/** The sink hands over audio this often; well below any RX latency. */
+const DELIVERY_INTERVAL_MS = 2;
+
 const rt = new WorkerRuntime();
-const counters = { commands: 0 };
-const timer = setInterval(() => rt.report({ counters: { ...counters }, info: { flows: 0 } }), REPORT_INTERVAL_MS);
+const cfg = rt.init.config;
+const rate = cfg.sampleRate;
+const latencySamples = Math.floor((cfg.rxLatencyNs * rate) / 1e9);
+const native = loadNative();
+const clock = new ClockOverlayReader(rt.init.shared.clock!);
+const clockRead = new Float64Array(2);
+
+function mediaNow(): number {
+  clock.refresh();
+  native.clockReadInto(clock.snapshot.clockId, clockRead, 0);
+  return clock.mediaTime(clockRead[0]!, clockRead[1]!);
+}
+
+const rings = Array.from({ length: cfg.rxChannels }, (_, i) => rt.init.shared[`rx.${i + 1}`]!);
+const writers = rings.map((b) => new MediaRingWriter(b));
+const readers = rings.map((b) => new MediaRingReader(b));
+const sinkSpec = parseRxSink((cfg as { rxSink?: string }).rxSink ?? 'none');
+const blockSamples = MAX_DELIVERY_FRAMES * cfg.rxChannels;
+const output: SinkOutput =
+  sinkSpec.kind === 'none'
+    ? new NullSinkOutput(blockSamples)
+    : new FileSinkOutput(sinkSpec.path, blockSamples, 16, (err) => rt.log.error('rx sink write failed', { path: sinkSpec.path, error: err.message }));
+const delivery = new RxDelivery(readers, latencySamples, output);
+
+interface OpenFlow {
+  id: number;
+  socket: Socket;
+  receiver: RxFlowReceiver;
+  unicast: boolean;
+  routes: FlowRoute[];
+  source?: RemoteInfo;
+  port: number;
+  /** Largest now − timestamp (samples) over the last report interval. */
+  maxAge: number;
+}
+const flows = new Map<number, OpenFlow>();
+const counters = { commands: 0, keepalives: 0, flowsOpened: 0, flowsClosed: 0 };
+type FlowCounterName = 'packets' | 'malformed' | 'late' | 'lostPackets' | 'lostFrames' | 'duplicates' | 'reordered';
+const FLOW_TOTALS: FlowCounterName[] = ['packets', 'malformed', 'late', 'lostPackets', 'lostFrames', 'duplicates', 'reordered'];
+/** Counters of flows already closed, so device totals never go backwards. */
+const closedTotals: Record<FlowCounterName, number> = { packets: 0, malformed: 0, late: 0, lostPackets: 0, lostFrames: 0, duplicates: 0, reordered: 0 };
+
+function updateRouted(): void {
+  delivery.routed.fill(0);
+  for (const f of flows.values()) for (const [, rx] of f.routes) delivery.routed[rx] = 1;
+}
+
+function openFlow(args: { flowId: number; multicast?: { ip: string; port: number } }): Promise<{ port: number }> {
+  closeFlow(args.flowId);
+  return new Promise((resolve, reject) => {
+    const socket = createSocket({ type: 'udp4', reuseAddr: args.multicast !== undefined });
+    const flow: OpenFlow = { id: args.flowId, socket, receiver: new RxFlowReceiver(rate, writers), unicast: !args.multicast, routes: [], port: 0, maxAge: 0 };
+    socket.on('message', (msg, rinfo) => {
+      flow.source = rinfo;
+      const now = mediaNow();
+      flow.receiver.onPacket(msg, msg.length, now, delivery.position);
+    });
+    socket.once('error', (err) => {
+      if (flow.port === 0) reject(err);
+      else rt.log.warn('rx flow socket error', { flowId: flow.id, error: err.message });
+    });
+    const onBound = () => {
+      if (args.multicast) socket.addMembership(args.multicast.ip, cfg.ip);
+      flow.port = socket.address().port;
+      flows.set(flow.id, flow);
+      counters.flowsOpened++;
+      resolve({ port: flow.port });
+    };
+    // Unicast: an ephemeral port on the device address, which goes into the flow request (§5.1).
+    // Multicast: the group address and port, so only that group's packets arrive (§5.6).
+    if (args.multicast) socket.bind(args.multicast.port, args.multicast.ip, onBound);
+    else socket.bind(0, cfg.ip, onBound);
+  });
+}
+
+function closeFlow(flowId: number): boolean {
+  const f = flows.get(flowId);
+  if (!f) return false;
+  flows.delete(flowId);
+  for (const k of FLOW_TOTALS) closedTotals[k] += f.receiver.counters[k];
+  f.socket.close();
+  counters.flowsClosed++;
+  updateRouted();
+  return true;
+}
+
+function configureFlow(args: { flowId: number; slots: number; bytesPerSample: BytesPerSample; routes: FlowRoute[] }): boolean {
+  const f = flows.get(args.flowId);
+  if (!f) return false;
+  f.receiver.configure(args.slots, args.bytesPerSample, args.routes);
+  f.routes = args.routes.map((r) => [r[0], r[1]] as const);
+  updateRouted();
+  return true;
+}
+
+function flowStats(): Record<string, unknown>[] {
+  return [...flows.values()].map((f) => ({ id: f.id, port: f.port, unicast: f.unicast, source: f.source ? `${f.source.address}:${f.source.port}` : undefined, maxAgeSamples: f.maxAge, ...f.receiver.counters }));
+}
+
+// Keepalives `13 37` from each unicast flow socket to the source of its audio (§5.5).
+const keepaliveTimer = setInterval(() => {
+  for (const f of flows.values()) {
+    if (!f.unicast || !f.source) continue;
+    f.socket.send(KEEPALIVE, f.source.port, f.source.address);
+    counters.keepalives++;
+  }
+}, KEEPALIVE_INTERVAL_MS);
+
+const deliveryTimer = setInterval(() => {
+  const now = mediaNow();
+  if (!Number.isNaN(now)) delivery.run(now);
+}, DELIVERY_INTERVAL_MS);
+
+let lastLatency: { min: number; mean: number; max: number } | undefined;
+function report(): void {
+  for (const f of flows.values()) f.maxAge = f.receiver.takeMaxAge();
+  lastLatency = delivery.takeLatency() ?? lastLatency;
+  const toNs = (s: number) => Math.round((s * 1e9) / rate);
+  const rings = writers.map((w) => {
+    const s = w.state;
+    return { zeroFilled: s.zeroFilled, holes: s.holes, late: s.late, overrun: s.overrun, skipped: s.skipped };
+  });
+  const sum = (k: FlowCounterName) => [...flows.values()].reduce((a, f) => a + f.receiver.counters[k], closedTotals[k]);
+  rt.report({
+    counters: { ...counters, ...output.counters, deliveredFrames: delivery.frames, deliverySkippedFrames: delivery.skippedFrames, deliveryBlocksDropped: delivery.blocksDropped },
+    info: {
+      sink: sinkSpec.kind === 'none' ? 'none' : `${sinkSpec.kind}:${sinkSpec.path}`,
+      sinkState: output.state,
+      latency: {
+        configuredNs: cfg.rxLatencyNs,
+        configuredSamples: latencySamples,
+        ...(lastLatency ? { achievedNs: toNs(lastLatency.mean), achievedMinNs: toNs(lastLatency.min), achievedMaxNs: toNs(lastLatency.max) } : {}),
+      },
+      firstFrameMediaTime: delivery.firstFrame,
+      deliveredFrames: delivery.frames,
+      packets: sum('packets'),
+      malformed: sum('malformed'),
+      latePackets: sum('late'),
+      lostPackets: sum('lostPackets'),
+      lostFrames: sum('lostFrames'),
+      duplicates: sum('duplicates'),
+      reordered: sum('reordered'),
+      flows: flowStats(),
+      channels: delivery.channels.map((c, i) => ({ rx: i + 1, routed: delivery.routed[i] === 1, missingFrames: c.missingFrames, ...rings[i] })),
+      peakDbfs: delivery.takePeaks().map((p) => (Number.isFinite(p) ? Math.round(p * 10) / 10 : null)),
+    },
+  });
+}
+const reportTimer = setInterval(report, REPORT_INTERVAL_MS);
 
 rt.onMessage((msg) => {
   if (msg.type === 'stop') {
-    clearInterval(timer);
-    rt.finish();
+    clearInterval(keepaliveTimer);
+    clearInterval(deliveryTimer);
+    clearInterval(reportTimer);
+    for (const id of [...flows.keys()]) closeFlow(id);
+    void output.close().finally(() => rt.finish());
     return;
   }
   counters.commands++;
-  rt.post({ type: 'reply', id: msg.id, ok: false, error: `receive worker has no command '${msg.name}'` });
+  const reply = (p: Promise<unknown>) =>
+    p.then(
+      (result) => rt.post({ type: 'reply', id: msg.id, ok: true, result }),
+      (err: Error) => rt.post({ type: 'reply', id: msg.id, ok: false, error: err.message }),
+    );
+  switch (msg.name) {
+    case 'open-flow':
+      void reply(openFlow(msg.args as Parameters<typeof openFlow>[0]));
+      return;
+    case 'configure-flow':
+      void reply(Promise.resolve().then(() => configureFlow(msg.args as Parameters<typeof configureFlow>[0])));
+      return;
+    case 'close-flow':
+      void reply(Promise.resolve(closeFlow((msg.args as { flowId: number }).flowId)));
+      return;
+    case 'flows':
+      void reply(Promise.resolve(flowStats()));
+      return;
+    default:
+      rt.post({ type: 'reply', id: msg.id, ok: false, error: `receive worker has no command '${msg.name}'` });
+  }
 });
 rt.post({ type: 'ready' });

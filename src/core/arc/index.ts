@@ -4,7 +4,7 @@ export * from './constants.js';
 export * from './header.js';
 export * from './format.js';
 export * from './paging.js';
-export * from './ipv4.js';
+export { ipv4ToU32, u32ToIpv4 } from '../ipv4.js';
 export * from './channel-counts.js';
 export * from './device-name.js';
 export * from './device-info.js';

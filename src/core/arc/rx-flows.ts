@@ -3,7 +3,7 @@ import { PacketWriter, u16, u32 } from '../bytes.js';
 import { DecodeError } from '../errors.js';
 import { type ArcCodec, type ArcMessage, checkedCount, expectHeader, finishPacket, headerFields, startPacket } from './header.js';
 import { ArcOpcode, ArcStatus } from './constants.js';
-import { ipv4ToU32, u32ToIpv4 } from './ipv4.js';
+import { ipv4ToU32, u32ToIpv4 } from '../ipv4.js';
 import { checkCapacity, listHead } from './paging.js';
 import { ADDRESS_TAG } from './tx-flows.js';
 

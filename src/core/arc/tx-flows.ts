@@ -3,7 +3,7 @@ import { PacketWriter, u16, u32 } from '../bytes.js';
 import { DecodeError } from '../errors.js';
 import { type ArcCodec, type ArcMessage, checkedCount, cstrLen, expectHeader, finishPacket, headerFields, needString, startPacket, stringAt } from './header.js';
 import { ArcOpcode, ArcStatus } from './constants.js';
-import { ipv4ToU32, u32ToIpv4 } from './ipv4.js';
+import { ipv4ToU32, u32ToIpv4 } from '../ipv4.js';
 import { checkCapacity, listHead } from './paging.js';
 
 /** Flow type words (§3.12). */

@@ -1,6 +1,6 @@
 // The 10-byte header shared by ARC, CMC and flows control (PROTOCOL.md §3.1, §4.1, §5):
 // start code, total length, transaction id, opcode, status.
-import { need, u16 } from '../bytes.js';
+import { u16 } from '../bytes.js';
 import { DecodeError } from '../errors.js';
 
 export const CONTROL_HEADER_LENGTH = 10;
@@ -55,21 +55,5 @@ export function encodeBareControlPacket(h: Omit<ControlHeader, 'length'>): Buffe
   return out;
 }
 
-/** Parses a dotted IPv4 address into 4 bytes. */
-export function ipv4Bytes(ip: string): Uint8Array {
-  const parts = ip.split('.');
-  const out = new Uint8Array(4);
-  if (parts.length !== 4) throw new RangeError(`not an IPv4 address: ${ip}`);
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i]!;
-    const v = Number(p);
-    if (!/^\d{1,3}$/.test(p) || v > 255) throw new RangeError(`not an IPv4 address: ${ip}`);
-    out[i] = v;
-  }
-  return out;
-}
-
-export function ipv4String(buf: Uint8Array, off: number): string {
-  need(buf, off, 4, 'IPv4 address');
-  return `${buf[off]}.${buf[off + 1]}.${buf[off + 2]}.${buf[off + 3]}`;
-}
+// Re-exported: older modules import the address helpers from here.
+export { ipv4Bytes, ipv4String } from '../ipv4.js';

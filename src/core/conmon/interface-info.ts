@@ -1,7 +1,7 @@
 // 0x0011 interface info, 64 content bytes (PROTOCOL.md §4.3, v0.5), answered to 0x0013.
 import { need, u16 } from '../bytes.js';
 import { DecodeError } from '../errors.js';
-import { ipv4Bytes, ipv4String } from '../cmc/control-header.js';
+import { ipv4Bytes, ipv4String } from '../ipv4.js';
 
 export const INTERFACE_INFO_LENGTH = 64;
 /** v0.5's constant words around the addresses (meaning unknown, §11.1). */

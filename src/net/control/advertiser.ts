@@ -3,7 +3,7 @@
 // device-name conflict found while probing becomes the device's name (saved like a rename, logged
 // and shown in /status) so ARC replies and mDNS always agree.
 import type { DeviceConfig } from '../../config/device-config.js';
-import type { DanteMdnsDevice } from '../../core/mdns/dante.js';
+import type { DanteBundle, DanteMdnsDevice } from '../../core/mdns/dante.js';
 import type { Logger } from '../../log.js';
 import { MdnsResponder } from '../mdns/responder.js';
 import type { MdnsConflict, MdnsTransport } from '../mdns/index.js';
@@ -27,6 +27,8 @@ export interface AdvertisedConflict {
 export class DeviceAdvertiser {
   readonly responder: MdnsResponder;
   readonly conflicts: AdvertisedConflict[] = [];
+  /** Active multicast TX flows, published as `_netaudio-bund` with `b.N` on member channels. */
+  private bundles: DanteBundle[] = [];
 
   constructor(
     private readonly config: DeviceConfig,
@@ -68,8 +70,13 @@ export class DeviceAdvertiser {
       manufacturer: BOARD_NAME,
       modelNumber: `_${MODEL_ID}`,
       txChannels: c.txChannelNames.map((ch, i) => ({ factoryName: ch.factory, friendlyName: names.txNames[i] ?? ch.friendly })),
-      bundles: [],
+      bundles: this.bundles,
     };
+  }
+
+  setBundles(bundles: DanteBundle[]): void {
+    this.bundles = bundles.map((b) => ({ ...b, channels: [...b.channels] }));
+    this.update();
   }
 
   private update(): void {

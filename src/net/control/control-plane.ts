@@ -6,6 +6,8 @@ import type { Logger } from '../../log.js';
 import { stateStoreFor } from '../../state/device-defaults.js';
 import { DeviceState } from '../../state/device-state.js';
 import { limitsFor } from '../../state/device-defaults.js';
+import { responseOrigin } from '../../core/mdns/dante.js';
+import { MdnsBrowser } from '../mdns/browser.js';
 import { DeviceAdvertiser } from './advertiser.js';
 import { ArcServer } from './arc-server.js';
 import { CmcServer } from './cmc-server.js';
@@ -23,6 +25,8 @@ export class ControlPlane {
     readonly conmon: ConmonServer,
     readonly heartbeat: HeartbeatSender,
     readonly advertiser: DeviceAdvertiser,
+    /** Resolves other devices' channels and checks multicast groups (§2.3); ignores our own reservations. */
+    readonly browser: MdnsBrowser,
     private readonly transports: DatagramTransport[],
   ) {}
 
@@ -48,7 +52,9 @@ export class ControlPlane {
       heartbeat.start();
       const advertiser = new DeviceAdvertiser(config, control, log);
       await advertiser.start();
-      return new ControlPlane(control, arc, cmc, conmon, heartbeat, advertiser, transports);
+      const browser = new MdnsBrowser({ interfaceIp: config.ip, ownOrigin: responseOrigin(config.deviceId, config.processId), logger: log.child('mdns-browser') });
+      await browser.start();
+      return new ControlPlane(control, arc, cmc, conmon, heartbeat, advertiser, browser, transports);
     } catch (e) {
       await Promise.all(transports.map((t) => t.close()));
       throw e;
@@ -82,6 +88,7 @@ export class ControlPlane {
   async stop(): Promise<void> {
     this.heartbeat.stop();
     await this.advertiser.stop().catch(() => undefined); // goodbye packets (TTL 0)
+    await this.browser.stop().catch(() => undefined);
     await this.control.persister.idle();
     await Promise.all(this.transports.map((t) => t.close()));
   }

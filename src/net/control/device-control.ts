@@ -124,7 +124,29 @@ export class DeviceControl extends EventEmitter {
     };
   }
 
+  /** Live TX flows (the transmitter's table) for ARC 0x2200; without it, the saved multicast flows. */
+  txFlowSource: (() => TxFlowRecord[]) | undefined;
+  /** Live RX flows (the subscription engine) for ARC 0x3200. */
+  rxFlowSource: (() => ArcDeviceView['rxFlows']) | undefined;
+  /** Live subscription status words by RX channel (the subscription engine) for ARC 0x3000. */
+  rxStatusSource: (() => Map<number, number>) | undefined;
+
   arcView(): ArcDeviceView {
+    const view = this.cachedArcView();
+    // Flows change without a state commit, so they are read on every request.
+    if (!this.txFlowSource && !this.rxFlowSource && !this.rxStatusSource) return view;
+    const statuses = this.rxStatusSource?.();
+    return {
+      ...view,
+      txFlows: this.txFlowSource?.() ?? view.txFlows,
+      rxFlows: this.rxFlowSource?.() ?? view.rxFlows,
+      rxChannels: statuses
+        ? view.rxChannels.map((ch) => (ch.subscription ? { ...ch, subscription: { ...ch.subscription, status: statuses.get(ch.number) ?? ch.subscription.status } } : ch))
+        : view.rxChannels,
+    };
+  }
+
+  private cachedArcView(): ArcDeviceView {
     if (this.arcCache) return this.arcCache;
     const c = this.config;
     const d = this.state.snapshot;

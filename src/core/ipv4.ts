@@ -1,5 +1,6 @@
-// Dotted IPv4 text <-> u32, for the address records of the flow lists.
-import { DecodeError } from '../errors.js';
+// Dotted IPv4 text <-> wire forms (4 bytes, or a u32), for address fields in control packets.
+import { need } from './bytes.js';
+import { DecodeError } from './errors.js';
 
 export function ipv4ToU32(ip: string): number {
   const parts = ip.split('.');
@@ -16,4 +17,15 @@ export function ipv4ToU32(ip: string): number {
 export function u32ToIpv4(v: number): string {
   if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new DecodeError('bad-address', `${v}`);
   return [v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff].join('.');
+}
+
+/** Parses a dotted IPv4 address into 4 bytes. */
+export function ipv4Bytes(ip: string): Uint8Array {
+  const v = ipv4ToU32(ip);
+  return new Uint8Array([v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff]);
+}
+
+export function ipv4String(buf: Uint8Array, off: number): string {
+  need(buf, off, 4, 'IPv4 address');
+  return `${buf[off]}.${buf[off + 1]}.${buf[off + 2]}.${buf[off + 3]}`;
 }

@@ -1,0 +1,119 @@
+// Delivery of received audio to the local consumer (PROTOCOL.md §6.4): every few ms read each RX
+// channel's ring up to now − RX latency, so a sample stamped t by its transmitter is handed over
+// when the media clock reads t + latency. Missing data comes out as zeros and is counted per
+// channel; peaks feed the level meters (heartbeat 0x8002, §4.4). Allocation-free per call.
+import type { MediaRingReader } from '../core/media-ring.js';
+import type { SinkOutput } from './sinks.js';
+
+/** Most frames handed over in one call; a consumer that fell further behind skips ahead. */
+export const MAX_DELIVERY_FRAMES = 4096;
+
+export interface DeliveryChannelStats {
+  /** Frames delivered as zeros while the channel was routed (lost, late or not yet arrived). */
+  missingFrames: number;
+  /** Peak |sample| since the last `takePeaks()`. */
+  peak: number;
+}
+
+export class RxDelivery {
+  /** Media time of the next frame to deliver (NaN before the first call). */
+  position = NaN;
+  /** Media time of the first frame handed to the output (frame 0 of a file or FIFO). */
+  firstFrame = NaN;
+  frames = 0;
+  skippedFrames = 0;
+  blocksDropped = 0;
+  readonly channels: DeliveryChannelStats[];
+  /** Per RX channel: 1 while routed to a flow (set by the receive worker). */
+  readonly routed: Uint8Array;
+  private readonly scratch: Int32Array[];
+  /** One-element output lists per channel ring (rings are single-channel). */
+  private readonly outputs: Int32Array[][];
+  /** now − delivered end (samples) at each hand-over: the latency achieved. */
+  private latMin = Infinity;
+  private latMax = -Infinity;
+  private latSum = 0;
+  private latCount = 0;
+
+  constructor(
+    private readonly readers: readonly MediaRingReader[],
+    private readonly latencySamples: number,
+    private readonly output: SinkOutput,
+  ) {
+    this.channels = readers.map(() => ({ missingFrames: 0, peak: 0 }));
+    this.routed = new Uint8Array(readers.length);
+    this.scratch = readers.map(() => new Int32Array(MAX_DELIVERY_FRAMES));
+    this.outputs = this.scratch.map((s) => [s]);
+  }
+
+  /** Hands over everything up to now − latency. `now` is the media time at the call. */
+  run(now: number): number {
+    const end = now - this.latencySamples;
+    if (Number.isNaN(this.position)) this.position = end;
+    let frames = end - this.position;
+    if (frames <= 0) return 0;
+    if (frames > MAX_DELIVERY_FRAMES) {
+      this.skippedFrames += frames - MAX_DELIVERY_FRAMES;
+      this.position = end - MAX_DELIVERY_FRAMES;
+      frames = MAX_DELIVERY_FRAMES;
+    }
+    const t = this.position;
+    const n = this.readers.length;
+    for (let c = 0; c < n; c++) {
+      const r = this.readers[c]!.read(t, frames, this.outputs[c]!);
+      if (this.routed[c]) this.channels[c]!.missingFrames += r.staleFrames + r.pendingFrames;
+      const s = this.scratch[c]!;
+      let peak = this.channels[c]!.peak;
+      for (let i = 0; i < frames; i++) {
+        const v = s[i]!;
+        const a = v < 0 ? -v : v;
+        if (a > peak) peak = a;
+      }
+      this.channels[c]!.peak = peak;
+    }
+    const block = this.output.acquire();
+    if (block) {
+      for (let c = 0; c < n; c++) {
+        const s = this.scratch[c]!;
+        for (let i = 0, o = c; i < frames; i++, o += n) block[o] = s[i]!;
+      }
+      this.output.submit(block, frames * n);
+      if (Number.isNaN(this.firstFrame)) this.firstFrame = t;
+    } else {
+      this.blocksDropped++;
+    }
+    this.position = t + frames;
+    this.frames += frames;
+    const lat = now - this.position;
+    if (lat < this.latMin) this.latMin = lat;
+    if (lat > this.latMax) this.latMax = lat;
+    this.latSum += lat;
+    this.latCount++;
+    return frames;
+  }
+
+  /** Latency achieved (samples) since the last call: min, mean, max of now − delivered end. */
+  takeLatency(): { min: number; mean: number; max: number } | undefined {
+    if (this.latCount === 0) return undefined;
+    const out = { min: this.latMin, mean: this.latSum / this.latCount, max: this.latMax };
+    this.latMin = Infinity;
+    this.latMax = -Infinity;
+    this.latSum = this.latCount = 0;
+    return out;
+  }
+
+  /** Peak dBFS per channel since the last call (−Infinity for digital silence). */
+  takePeaks(): number[] {
+    return this.channels.map((ch) => {
+      const p = ch.peak;
+      ch.peak = 0;
+      return p === 0 ? -Infinity : 20 * Math.log10(p / 2147483648);
+    });
+  }
+}
+
+/** Heartbeat 0x8002 level byte (§4.4): round(−40·log10(peak/full scale)) clamped to 0…255. */
+export function levelByte(peakDbfs: number): number {
+  if (!Number.isFinite(peakDbfs)) return 255;
+  return Math.max(0, Math.min(255, Math.round(-2 * peakDbfs)));
+}

@@ -1,0 +1,3 @@
+export * from './flow-table.js';
+export * from './records.js';
+export * from './schedule.js';

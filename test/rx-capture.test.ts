@@ -1,0 +1,126 @@
+// End to end on a private LAN: a fake transmitter (host 1) and `inferno capture` (host 2). The
+// captured samples must equal the pattern for their media time, except exactly the packets the
+// transmitter dropped (zeros, counted as lost), and arrive RX latency after their timestamp.
+import { spawnSync } from 'node:child_process';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createLan, stopChild } from './support/netns.js';
+import { interop } from './support/needs.js';
+import { mainJs, projectRoot, waitFor } from './support/inferno-process.js';
+import { patternSample } from '../dist/core/pattern.js';
+import { mediaTimeFromSplit } from '../dist/core/media-time.js';
+import { CLOCK_TAI, loadNative } from '../dist/native/index.js';
+
+const test = interop({ root: true, commands: ['ip', 'mkfifo'] });
+const fakeTx = resolve(projectRoot, 'dist-test', 'support', 'fake-transmitter.js');
+const RATE = 48000;
+const LATENCY_NS = 10_000_000;
+const LATENCY = (LATENCY_NS * RATE) / 1e9;
+const DROP_EVERY = 50;
+
+test('capture receives the pattern sample-exact at RX latency and counts dropped packets exactly', async (t) => {
+  t.timeout(30_000);
+  const lan = createLan(2, { tag: 'rxcap' });
+  const dir = mkdtempSync(join(tmpdir(), 'rxcap-'));
+  let diag = '';
+  t.teardown(() => { if (!t.passed && diag) console.error(diag); });
+  try {
+    const [h1, h2] = lan.hosts as [typeof lan.hosts[0], typeof lan.hosts[0]];
+    const fifo = join(dir, 'out.fifo');
+    spawnSync('mkfifo', [fifo]);
+    const tx = h1.spawn(process.execPath, [fakeTx, h1.ip, 'faketx', JSON.stringify({ channels: 8, dropEvery: DROP_EVERY })]);
+    let txOut = '';
+    tx.stdout!.setEncoding('utf8').on('data', (d: string) => (txOut += d));
+    await waitFor(async () => (txOut.includes('published') ? true : undefined), 8000);
+
+    // Read the FIFO from the test process, time-stamping each chunk on the media clock.
+    const native = loadNative();
+    const clk = new Float64Array(2);
+    const chunks: { at: number; bytes: number }[] = [];
+    const parts: Buffer[] = [];
+    const reader = createReadStream(fifo);
+    const readerClosed = new Promise<void>((r) => reader.once('close', () => r()));
+    reader.on('data', (b) => {
+      native.clockReadInto(CLOCK_TAI, clk, 0);
+      chunks.push({ at: mediaTimeFromSplit(clk[0]!, clk[1]!, RATE), bytes: (b as Buffer).length });
+      parts.push(b as Buffer);
+    });
+    const cap = h2.spawn(process.execPath, [mainJs, 'capture', '--bind-ip', 'eth0', '--channels', '2', '-o', fifo, '--subscribe', '1=01@faketx', '--subscribe', '2=03@faketx', '--rx-latency-ns', String(LATENCY_NS), '--duration', '7', '--quiet']);
+    let capErr = '';
+    cap.stderr!.setEncoding('utf8').on('data', (d: string) => (capErr += d));
+    const capDone = new Promise<void>((r) => cap.once('exit', () => r()));
+    const dumper = setInterval(() => (diag = `tx:\n${txOut}\ncapture:\n${capErr}`), 200);
+    t.teardown(() => clearInterval(dumper));
+    // Stop the transmitter before the capture ends: every drop it counted is then followed by a sent packet.
+    await new Promise((r) => setTimeout(r, 5000));
+    await stopChild(tx);
+    await capDone;
+    await readerClosed;
+
+    const summaryLine = capErr.split('\n').find((l) => l.startsWith('capture summary '));
+    t.truthy(summaryLine, capErr);
+    const summary = JSON.parse(summaryLine!.slice('capture summary '.length)) as { firstFrameMediaTime: number; lostPackets: number; lostFrames: number; channels: { zeroFilled: number; skipped: number; missingFrames: number }[]; latency: { achievedNs: number } };
+    const stats = JSON.parse(txOut.split('\n').find((l) => l.startsWith('stats '))!.slice(6)) as { dropped: number; sent: number };
+    const flow = JSON.parse(txOut.split('\n').find((l) => l.startsWith('flow '))!.slice(5)) as { fpp: number; channels: number[] };
+    t.deepEqual(flow.channels.slice(0, 2), [1, 3]);
+
+    const data = Buffer.concat(parts);
+    const s = new Int32Array(data.buffer, data.byteOffset, data.length / 4);
+    const frames = s.length / 2;
+    const t0 = summary.firstFrameMediaTime;
+    let first = -1;
+    let last = -1;
+    for (let k = 0; k < frames; k++) if (s[2 * k] !== 0) { if (first < 0) first = k; last = k; }
+    t.true(first >= 0, 'some audio arrived');
+    // Start checking at the first packet boundary after the first sound.
+    const fpp = flow.fpp;
+    const from = first + ((fpp - ((t0 + first) % fpp)) % fpp);
+    let mismatches = 0;
+    let droppedFramesSeen = 0;
+    let lateZeros = 0;
+    for (let k = from; k <= last; k++) {
+      const mt = t0 + k;
+      const dropped = Math.floor(mt / fpp) % DROP_EVERY === DROP_EVERY - 1;
+      const e1 = dropped ? 0 : patternSample(1, mt, 24);
+      const e2 = dropped ? 0 : patternSample(3, mt, 24);
+      if (s[2 * k] !== e1 || s[2 * k + 1] !== e2) {
+        // On a loaded machine a packet can miss its deadline: that must come out as counted zeros.
+        if (s[2 * k] === 0 && s[2 * k + 1] === 0) lateZeros++;
+        else mismatches++;
+      }
+      if (dropped) droppedFramesSeen++;
+    }
+    if (mismatches) {
+      let off = NaN;
+      for (let a = 0; a <= 200000 && Number.isNaN(off); a++) for (const d of [a, -a]) if (s[2 * from] === patternSample(1, t0 + from + d, 24) && s[2 * from + 2] === patternSample(1, t0 + from + d + 1, 24)) off = d;
+      t.log(`first checked frame ${from} of ${frames}: value ${s[2 * from]} matches at offset ${off}`);
+    }
+    t.is(mismatches, 0, 'no frame holds wrong data');
+    t.log(`frames checked ${last - from + 1}, dropped-packet frames ${droppedFramesSeen}, late zeros ${lateZeros}`);
+    t.true(lateZeros <= summary.channels[0]!.missingFrames - droppedFramesSeen, 'late zeros are counted as missing');
+    t.true(droppedFramesSeen > 0);
+    t.is(summary.lostPackets, stats.dropped, 'every dropped packet counted as lost');
+    t.is(summary.lostFrames, stats.dropped * fpp);
+    // Lost frames come out as zeros: zero-filled by the ring, or (when a loaded writer fell behind the
+    // reader) skipped over by it, together with any late frames.
+    const ch = summary.channels[0]!;
+    t.true(ch.zeroFilled + ch.skipped >= stats.dropped * fpp && ch.zeroFilled + ch.skipped <= stats.dropped * fpp + lateZeros + fpp, JSON.stringify(ch));
+
+    // Delivery latency measured by the reader: chunk arrival − media time just after its last frame.
+    let done = 0;
+    const lat: number[] = [];
+    for (const c of chunks) {
+      done += c.bytes / 8;
+      if (done > from + 1000 && t0 + done < t0 + last) lat.push(c.at - (t0 + done));
+    }
+    lat.sort((a, b) => a - b);
+    const median = lat[Math.floor(lat.length / 2)]!;
+    t.log(`delivery latency: min ${lat[0]} median ${median} samples (configured ${LATENCY}), achieved ${summary.latency.achievedNs} ns`);
+    t.true(lat[0]! >= LATENCY - 1, 'never delivered early');
+    t.true(median <= LATENCY + fpp, 'delivered within one packet of the RX latency');
+  } finally {
+    await lan.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
