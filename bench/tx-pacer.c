@@ -10,9 +10,9 @@
  *                                    sends a BYTES-long packet; lateness (ns after the deadline,
  *                                    taken right after send() returns) of every packet goes to
  *                                    OUTFILE as native int32; MODE sleep|spin; REALTIME 0|1 (SCHED_RR 1)
- *   tx-pacer blast IP PORT FLOWS BYTES FPP RATE_PPS SECONDS
+ *   tx-pacer blast IP PORTS FLOWS BYTES FPP RATE_PPS SECONDS
  *                                    offered load for the receive benchmark: RATE_PPS packets/s
- *                                    spread over FLOWS ports PORT.., sent in 1 ms batches with
+ *                                    spread over FLOWS ports (PORTS comma-separated), sent in 1 ms batches with
  *                                    sendmmsg; each packet carries its flow's media time
  *
  * Prints one JSON line with its own figures. Linux only.
@@ -130,11 +130,17 @@ static int pace(char **v) {
 
 static int blast(char **v) {
   const char *ip = v[0];
-  int port = atoi(v[1]), flows = atoi(v[2]), bytes = atoi(v[3]), fpp = atoi(v[4]);
+  const char *ports = v[1];
+  int flows = atoi(v[2]), bytes = atoi(v[3]), fpp = atoi(v[4]);
   double pps = atof(v[5]), seconds = atof(v[6]);
   if (flows < 1 || flows > MAX_FLOWS || bytes < 9 || bytes > 1500 || pps <= 0 || seconds <= 0) { fprintf(stderr, "bad arguments\n"); return 2; }
   int fds[MAX_FLOWS];
-  for (int f = 0; f < flows; f++) fds[f] = udp_to(ip, port + f);
+  for (int f = 0; f < flows; f++) {
+    if (!*ports) { fprintf(stderr, "fewer ports than flows\n"); return 2; }
+    fds[f] = udp_to(ip, atoi(ports));
+    while (*ports && *ports != ',') ports++;
+    if (*ports == ',') ports++;
+  }
   enum { BATCH = 64 };
   unsigned char pkts[BATCH][1500];
   struct mmsghdr msgs[BATCH];

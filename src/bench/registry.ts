@@ -3,8 +3,9 @@ import type { Scenario } from './scenario.js';
 import { ringScenario } from './scenarios/ring.js';
 import { txPacingScenario } from './scenarios/tx-pacing.js';
 import { footprintScenario } from './scenarios/footprint.js';
+import { rxCapacityScenario } from './scenarios/rx-capacity.js';
 
-export const SCENARIOS: readonly Scenario[] = [ringScenario, txPacingScenario, footprintScenario];
+export const SCENARIOS: readonly Scenario[] = [ringScenario, txPacingScenario, rxCapacityScenario, footprintScenario];
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);
