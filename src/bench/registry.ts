@@ -4,8 +4,10 @@ import { ringScenario } from './scenarios/ring.js';
 import { txPacingScenario } from './scenarios/tx-pacing.js';
 import { footprintScenario } from './scenarios/footprint.js';
 import { rxCapacityScenario } from './scenarios/rx-capacity.js';
+import { e2eScenario } from './scenarios/e2e.js';
+import { tuneScenario } from './scenarios/tune.js';
 
-export const SCENARIOS: readonly Scenario[] = [ringScenario, txPacingScenario, rxCapacityScenario, footprintScenario];
+export const SCENARIOS: readonly Scenario[] = [ringScenario, txPacingScenario, rxCapacityScenario, footprintScenario, e2eScenario, tuneScenario];
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);

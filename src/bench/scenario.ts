@@ -10,6 +10,10 @@ export interface BenchOptions {
   /** Ask for low real-time priority (SCHED_RR) where the scenario supports it. */
   realtime: boolean;
   plot: boolean;
+  /** e2e: channels A sends and B receives (default 64). */
+  channels?: number;
+  /** e2e: receive/transmit latency in ms (default 5). */
+  latencyMs?: number;
   /** Where result files and plots go. */
   outDir: string;
 }

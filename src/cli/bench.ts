@@ -10,6 +10,7 @@ import type { BenchOptions, Scenario } from '../bench/scenario.js';
 import { BenchUnavailableError } from '../bench/scenario.js';
 import { cleanupBenchResources } from '../bench/cleanup.js';
 import { formatTable, yesNo } from '../bench/table.js';
+import { MAX_CHANNELS, MAX_LATENCY_NS, MIN_LATENCY_NS } from '../config/schema.js';
 
 export interface BenchArgs {
   scenarios: Scenario[];
@@ -38,6 +39,8 @@ export function benchHelp(): string {
     '  --plot         also write SVG charts next to the result files',
     '  --spin         tx-pacing: sleep to just before each deadline, then spin',
     '  --realtime     tx-pacing: ask for SCHED_RR priority 1 (reported when refused)',
+    '  --channels N   e2e: channels A sends and B receives (default 64)',
+    '  --latency-ms L e2e: latency in ms (default 5)',
     '  --out DIR      write results to DIR instead of bench/results',
     '  --list         list the scenarios and whether each can run here',
     '  --help, -h     show this help',
@@ -61,6 +64,16 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       const d = Number(raw);
       if (!(d > 0) || !Number.isFinite(d)) throw new BenchArgError(`--duration needs a positive number of seconds, got '${raw}'`);
       opts.durationS = d;
+    } else if (arg === '--channels') {
+      const raw = value();
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < 1 || n > MAX_CHANNELS) throw new BenchArgError(`--channels needs a whole number from 1 to ${MAX_CHANNELS}, got '${raw}'`);
+      opts.channels = n;
+    } else if (arg === '--latency-ms') {
+      const raw = value();
+      const ms = Number(raw);
+      if (!(ms * 1e6 >= MIN_LATENCY_NS && ms * 1e6 <= MAX_LATENCY_NS)) throw new BenchArgError(`--latency-ms needs ${MIN_LATENCY_NS / 1e6} to ${MAX_LATENCY_NS / 1e6}, got '${raw}'`);
+      opts.latencyMs = ms;
     } else if (arg === '--json') a.json = true;
     else if (arg === '--plot') opts.plot = true;
     else if (arg === '--spin') opts.spin = true;
