@@ -22,7 +22,8 @@ export function sorted(values: ArrayLike<number>): Float64Array {
 export function percentile(s: ArrayLike<number>, p: number): number {
   if (!(p > 0 && p <= 100)) throw new RangeError(`percentile must be in (0, 100], got ${p}`);
   if (s.length === 0) return NaN;
-  const rank = Math.ceil((p / 100) * s.length);
+  // The epsilon keeps float noise (99.9 / 100 * 1000 = 999.0000000000001) from moving a rank up.
+  const rank = Math.ceil((p * s.length) / 100 - 1e-9);
   return s[Math.min(s.length, Math.max(1, rank)) - 1]!;
 }
 
