@@ -12,6 +12,8 @@
         'src/sched.cc',
         'src/ptp_socket.cc',
         'src/ptp_timestamps.cc',
+        'src/usrvclock.cc',
+        'src/phc.cc',
       ],
       # C++ exceptions on: argument errors are thrown as Napi::TypeError and reach JS as TypeError.
       'dependencies': ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],

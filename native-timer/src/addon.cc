@@ -4,6 +4,12 @@
 // Future areas (ALSA through dlopen of libasound at run time) register here the same way.
 #include "common.h"
 
+namespace inferno {
+// Defined in usrvclock.cc and phc.cc.
+void RegisterUsrvclock(Napi::Env env, Napi::Object exports);
+void RegisterPhc(Napi::Env env, Napi::Object exports);
+}  // namespace inferno
+
 namespace {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -11,6 +17,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   inferno::RegisterSleep(env, exports);
   inferno::RegisterSched(env, exports);
   inferno::RegisterPtpSocket(env, exports);
+  inferno::RegisterUsrvclock(env, exports);
+  inferno::RegisterPhc(env, exports);
   // Bumped when the JS-visible API changes, so the loader can refuse a stale build.
   exports.Set("abiVersion", Napi::Number::New(env, 1));
   return exports;

@@ -20,9 +20,40 @@ export const MAX_CHANNELS = 128;
 export const MIN_LATENCY_NS = 250_000;
 export const MAX_LATENCY_NS = 40_000_000;
 export const DEFAULT_LATENCY_NS = 10_000_000;
-export const CLOCK_SOURCES = ['local'] as const;
+export const CLOCK_SOURCES = ['ptp', 'local', 'usrvclock', 'phc'] as const;
 
 export type ClockSource = (typeof CLOCK_SOURCES)[number];
+/** `--ptp-version both` runs a v1 and a v2 port (see src/clock/ptp-clock.ts). */
+export const PTP_VERSIONS = ['1', '2', 'both'] as const;
+export type PtpVersionSetting = (typeof PTP_VERSIONS)[number];
+export const PTP_MODES = ['auto', 'leader', 'follower'] as const;
+export type PtpModeSetting = (typeof PTP_MODES)[number];
+/** Default PTP version: Dante devices speak PTPv1 out of the box; v2 only with AES67 enabled. */
+export const DEFAULT_PTP_VERSION: PtpVersionSetting = '1';
+/** Default priority1: above Dante hardware's 249 (PROTOCOL.md §7.2), so we never take over by default. */
+export const DEFAULT_PTP_PRIORITY1 = 251;
+export const DEFAULT_PTP_PRIORITY2 = 128;
+
+/** `--clock` value: a source, with an optional `:PATH` for usrvclock and phc. */
+export interface ClockSetting {
+  source: ClockSource;
+  path?: string;
+}
+
+const CLOCK_ACCEPTED = 'ptp, local, usrvclock[:PATH], phc:/dev/ptpN';
+
+export function parseClockSetting(raw: unknown): ClockSetting {
+  const s = str('clock', raw, CLOCK_ACCEPTED);
+  const m = /^(ptp|local|usrvclock|phc)(?::(.+))?$/.exec(s);
+  if (!m || ((m[1] === 'ptp' || m[1] === 'local') && m[2] !== undefined)) throw new ConfigError('clock', raw, CLOCK_ACCEPTED);
+  return m[2] === undefined ? { source: m[1] as ClockSource } : { source: m[1] as ClockSource, path: m[2] };
+}
+
+const oneOf = <T extends string>(setting: string, raw: unknown, values: readonly T[]): T => {
+  const s = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+  if (!(values as readonly string[]).includes(s)) throw new ConfigError(setting, raw, values.join(', '));
+  return s as T;
+};
 
 export interface HttpListen {
   host: string;
@@ -41,8 +72,13 @@ export interface Settings {
   txLatencyNs: number;
   processId: number;
   altPort?: number;
-  clock: ClockSource;
+  clock: ClockSetting;
   clockPath?: string;
+  ptpVersion: PtpVersionSetting;
+  ptpMode: PtpModeSetting;
+  ptpPriority1: number;
+  ptpPriority2: number;
+  ptpDomain: number;
   http?: HttpListen;
   /** Base directory of the saved state; the device's files go into `<stateDir>/<device id>/`. */
   stateDir?: string;
@@ -190,19 +226,47 @@ export const SETTINGS: readonly SettingSpec[] = [
   },
   {
     key: 'clock', flag: 'clock', env: 'INFERNO_CLOCK', file: 'clock', arg: 'SOURCE',
-    help: 'media clock source: local = this host\'s CLOCK_TAI, free-running (one-host setups)',
-    defaultText: 'local', default: 'local',
-    parse: (raw) => {
-      const s = str('clock', raw, CLOCK_SOURCES.join(', '));
-      if (!(CLOCK_SOURCES as readonly string[]).includes(s)) throw new ConfigError('clock', raw, CLOCK_SOURCES.join(', '));
-      return s;
-    },
+    help: 'media clock: ptp = built-in PTP follower/leader; local = this host\'s CLOCK_TAI, free-running; '
+      + 'usrvclock[:PATH] = overlay pushed by a PTP daemon; phc:/dev/ptpN = a PTP hardware clock a daemon disciplines',
+    defaultText: 'ptp', default: { source: 'ptp' },
+    parse: (raw) => parseClockSetting(raw),
   },
   {
     key: 'clockPath', flag: 'clock-path', env: 'INFERNO_CLOCK_PATH', file: 'clock_path', arg: 'PATH',
     help: 'usrvclock socket or PTP hardware clock device for external clock sources',
     defaultText: 'unset',
     parse: (raw) => str('clock-path', raw, 'a file path'),
+  },
+  {
+    key: 'ptpVersion', flag: 'ptp-version', env: 'INFERNO_PTP_VERSION', file: 'ptp_version', arg: '1|2|both',
+    help: 'PTP version with --clock ptp: 1 = IEEE 1588-2002 as Dante uses by default; 2 = 1588-2008 (AES67); '
+      + 'both = a port of each: follow the leader found (v1 preferred when both have one) and lead the other version with that time',
+    defaultText: DEFAULT_PTP_VERSION, default: DEFAULT_PTP_VERSION,
+    parse: (raw) => oneOf('ptp-version', raw, PTP_VERSIONS),
+  },
+  {
+    key: 'ptpMode', flag: 'ptp-mode', env: 'INFERNO_PTP_MODE', file: 'ptp_mode', arg: 'MODE',
+    help: 'PTP role: auto = best-master algorithm; leader = always lead; follower = never lead',
+    defaultText: 'auto', default: 'auto',
+    parse: (raw) => oneOf('ptp-mode', raw, PTP_MODES),
+  },
+  {
+    key: 'ptpPriority1', flag: 'ptp-priority1', env: 'INFERNO_PTP_PRIORITY1', file: 'ptp_priority1', arg: 'N',
+    help: 'PTPv2 priority1 (lower wins); in PTPv1, 127 or less sets the preferred-leader flag',
+    defaultText: String(DEFAULT_PTP_PRIORITY1), default: DEFAULT_PTP_PRIORITY1,
+    parse: (raw) => intIn('ptp-priority1', raw, 0, 255),
+  },
+  {
+    key: 'ptpPriority2', flag: 'ptp-priority2', env: 'INFERNO_PTP_PRIORITY2', file: 'ptp_priority2', arg: 'N',
+    help: 'PTPv2 priority2 (lower wins among equal clocks); PTPv1 has no equivalent',
+    defaultText: String(DEFAULT_PTP_PRIORITY2), default: DEFAULT_PTP_PRIORITY2,
+    parse: (raw) => intIn('ptp-priority2', raw, 0, 255),
+  },
+  {
+    key: 'ptpDomain', flag: 'ptp-domain', env: 'INFERNO_PTP_DOMAIN', file: 'ptp_domain', arg: 'N',
+    help: 'PTP domain: v2 domainNumber 0-127; v1 uses subdomain _DFLT for 0 and _ALT1.._ALT3 for 1-3',
+    defaultText: '0', default: 0,
+    parse: (raw) => intIn('ptp-domain', raw, 0, 127),
   },
   {
     key: 'http', flag: 'http', env: 'INFERNO_HTTP', file: 'http', arg: '[HOST:]PORT',

@@ -8,6 +8,7 @@ import { createRxRings } from '../net/rx/rings.js';
 import { relayRxRequests } from '../net/rx/relay.js';
 import type { DeviceConfig } from '../config/device-config.js';
 import { getLogger, logSettings } from '../log.js';
+import { CLOCK_OVERLAY_SHARED } from '../clock/publisher.js';
 import { metricName } from '../status/metrics.js';
 import type { MetricSample } from '../status/metrics.js';
 import { WORKER_NAMES } from './protocol.js';
@@ -69,7 +70,7 @@ export class DeviceEngine extends EventEmitter {
     const saved = stateStoreFor(base).load(true);
     const config = configWithSavedState(base, saved.data);
     // The clock worker publishes the media-clock overlay here; every other worker reads it.
-    const shared: Record<string, SharedArrayBuffer> = { clock: createClockOverlayBuffer(), ...createRxRings(config) };
+    const shared: Record<string, SharedArrayBuffer> = { [CLOCK_OVERLAY_SHARED]: createClockOverlayBuffer(), ...createRxRings(config) };
     // TX ring: the application (or the transmit worker's feeder) writes, the transmit worker reads.
     if (config.txChannels > 0) shared.txRing = createMediaRing({ channels: config.txChannels, capacity: 65536 });
     const supervisor = new Supervisor({
@@ -162,7 +163,7 @@ export class DeviceEngine extends EventEmitter {
         rxChannelNames: c.rxChannelNames,
         txChannelNames: c.txChannelNames,
       },
-      clock: { source: c.clock, ...(reports.clock?.info ?? {}) },
+      clock: { source: c.clock.source, ...(c.clock.path ? { path: c.clock.path } : {}), ...(reports.clock?.info ?? {}) },
       native: nativeStatus(),
       control: { ...controlInfo, servers: summarizeCounters(control?.counters ?? {}) },
       transmit: { ...(reports.control?.info.transmitter ?? {}), ...(reports.transmit?.info ?? {}) },
@@ -184,6 +185,7 @@ export class DeviceEngine extends EventEmitter {
       samples.push({ name: 'inferno_worker_running', help: 'Whether the worker is running.', type: 'gauge', value: h.state === 'running' ? 1 : 0, labels: { worker: name } });
       samples.push({ name: 'inferno_worker_restarts_total', help: 'Worker restarts after a crash.', type: 'counter', value: h.restarts, labels: { worker: name } });
     }
+    samples.push(...clockMetricSamples(this.supervisor.reports().clock?.info ?? {}));
     for (const [worker, r] of Object.entries(this.supervisor.reports())) {
       for (const [k, v] of Object.entries(r.counters)) {
         samples.push({ name: metricName('inferno', worker, k, 'total'), help: `Counter ${k} of the ${worker} worker.`, type: 'counter', value: v });
@@ -212,4 +214,25 @@ function relayTxEvents(supervisor: Supervisor): void {
       // Worker restarting: the control worker re-sends the flow set every second.
     }
   });
+}
+
+const CLOCK_STATES = ['none', 'free-running', 'locked', 'holdover'] as const;
+
+/** Gauges from the clock worker's status (see ClockStatus in src/clock/source.ts). */
+function clockMetricSamples(info: Record<string, unknown>): MetricSample[] {
+  const num = (k: string): number | undefined => (typeof info[k] === 'number' ? (info[k] as number) : undefined);
+  const out: MetricSample[] = CLOCK_STATES.map((s) => ({
+    name: 'inferno_clock_state', help: 'Media clock state (1 for the current one).', type: 'gauge' as const, value: info.state === s ? 1 : 0, labels: { state: s },
+  }));
+  const gauges: [string, string, string][] = [
+    ['offsetNs', 'inferno_clock_offset_ns', 'Last measured offset from the PTP leader, ns.'],
+    ['meanPathDelayNs', 'inferno_clock_mean_path_delay_ns', 'PTP mean path delay to the leader, ns.'],
+    ['freqPpb', 'inferno_clock_frequency_ppb', 'Rate of the media clock against CLOCK_TAI, ppb.'],
+    ['stepGeneration', 'inferno_clock_steps', 'Clock steps since start (audio re-aligns on each).'],
+  ];
+  for (const [k, name, help] of gauges) {
+    const v = num(k);
+    if (v !== undefined) out.push({ name, help, type: 'gauge', value: v });
+  }
+  return out;
 }

@@ -134,5 +134,12 @@ export function createFallback(reason = 'native helper not loaded'): NativeTimer
     mlockAll: () => unsupported('locking memory'),
     munlockAll: () => unsupported('unlocking memory'),
     ptpSocketOpen: (opts: PtpSocketOptions) => openFallbackPtpSocket(opts, () => clockNs(CLOCK_REALTIME)),
+    // Node has no Unix datagram sockets and cannot read a dynamic POSIX clock.
+    usrvclockOpen: () => {
+      throw new Error(`the usrvclock source needs the native helper (${reason})`);
+    },
+    phcOpen: () => {
+      throw new Error(`the phc source needs the native helper (${reason})`);
+    },
   };
 }

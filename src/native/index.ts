@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { getLogger } from '../log.js';
 import { createFallback, FALLBACK_PRECISION_NOTE } from './fallback.js';
 import { openNativePtpSocket } from './native-ptp.js';
+import { openNativePhc, openNativeUsrvclock } from './native-clocks.js';
 import type { Addon, NativeStatus, NativeTimer, PtpSocketOptions } from './types.js';
 
 export * from './types.js';
@@ -43,6 +44,8 @@ export function createNative(addon: Addon): NativeTimer {
     munlockAll: addon.munlockAll,
     // async so that argument and bind errors arrive as rejections, as with the fallback
     ptpSocketOpen: async (opts: PtpSocketOptions) => openNativePtpSocket(addon, opts),
+    usrvclockOpen: (serverPath: string, clientDir: string) => openNativeUsrvclock(addon, serverPath, clientDir),
+    phcOpen: (path: string) => openNativePhc(addon, path),
   };
 }
 

@@ -135,6 +135,31 @@ export interface NativeTimer {
   munlockAll(): OsResult;
 
   ptpSocketOpen(opts: PtpSocketOptions): Promise<PtpSocket>;
+
+  /** usrvclock client (PROTOCOL.md §7.1): binds a datagram socket in clientDir. Native only. */
+  usrvclockOpen(serverPath: string, clientDir: string): UsrvclockClient;
+  /** Opens a PTP hardware clock (/dev/ptpN) read-only; throws a system error naming the path. Native only. */
+  phcOpen(path: string): PhcReader;
+}
+
+export interface UsrvclockClient {
+  /** Sends the subscribe datagram; a missing or dead server is an error result, not a throw. */
+  subscribe(): OsResult;
+  /** Blocks up to timeoutMs for one frame (raw bytes); null on timeout. */
+  recv(timeoutMs: number): Buffer | null;
+  close(): void;
+}
+
+/** One PHC reading bracketed by CLOCK_TAI readings, ns. */
+export interface PhcReading {
+  before: bigint;
+  phc: bigint;
+  after: bigint;
+}
+
+export interface PhcReader {
+  read(): PhcReading;
+  close(): void;
 }
 
 export interface NativeStatus {
@@ -168,6 +193,14 @@ export interface Addon {
   ptpSocketSend(h: AddonHandle, data: Uint8Array, address: string, port: number, opts?: PtpSendOptions): PtpSendResult;
   ptpSocketClose(h: AddonHandle): void;
   ptpSocketInfo(h: AddonHandle): PtpSocketInfo;
+  /** Absent from builds before the usrvclock/PHC functions (same abiVersion: additions only). */
+  usrvclockOpen?(serverPath: string, clientDir: string): AddonHandle;
+  usrvclockSubscribe?(h: AddonHandle): OsResult;
+  usrvclockRecv?(h: AddonHandle, timeoutMs: number): Buffer | null;
+  usrvclockClose?(h: AddonHandle): void;
+  phcOpen?(path: string): AddonHandle;
+  phcRead?(h: AddonHandle): PhcReading;
+  phcClose?(h: AddonHandle): void;
 }
 
 declare const addonHandle: unique symbol;

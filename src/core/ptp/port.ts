@@ -3,7 +3,7 @@
 // deadlines on the underlying clock, evaluated on `tick` events (`nextWakeUp()` says when).
 import { DecodeError } from '../errors.js';
 import { DelayFilter } from './delay-filter.js';
-import { Overlay, DEFAULT_TIMESCALE_OFFSET_NS } from './overlay.js';
+import { Overlay, DEFAULT_TIMESCALE_OFFSET_NS, type OverlayParams } from './overlay.js';
 import type { ParsedMessage, PtpProtocol } from './protocol.js';
 import { Servo, type ServoConfig } from './servo.js';
 import type { PortMode, PortState, PtpAction, PtpEvent, PtpPortStatus } from './types.js';
@@ -109,6 +109,17 @@ export class PtpPort<DS> {
       utcOffsetS: this.state === 'leader' ? this.protocol.utcOffsetS : (rec?.utcOffsetS ?? null),
       drops: { ...this.drops },
     };
+  }
+
+  /**
+   * While leading, serve this time instead of our own: a bridge that leads one PTP version with the
+   * time another port follows. Ignored in any other state (a follower's servo owns the overlay).
+   */
+  serveOverlay(p: OverlayParams): void {
+    if (this.state !== 'leader' || !this.overlay) return;
+    this.overlay.lastSyncNs = p.lastSyncNs;
+    this.overlay.shiftNs = p.shiftNs;
+    this.overlay.freqScale = p.freqScale;
   }
 
   /** The current overlay (null before the first event). */
