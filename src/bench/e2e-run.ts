@@ -23,6 +23,10 @@ export interface E2eParams {
   latencyNs: number;
   seconds: number;
   sampleRate: number;
+  /** Check B's audio sample by sample (default true); off, B has no sink and only counters count. */
+  check?: boolean;
+  /** Extra flags for A (pacing mode: --tx-spin-us, --realtime). */
+  txFlags?: string[];
 }
 
 export interface DeviceFigures {
@@ -73,18 +77,21 @@ export async function runE2e(p: E2eParams, progress: Progress, from = 0, to = 1)
   let reader: Socket | undefined;
   const common = ['--sample-rate', String(p.sampleRate)];
   try {
-    if (spawnSync('mkfifo', [fifo]).status !== 0) throw new Error('mkfifo failed');
+    const check = p.check ?? true;
+    if (check && spawnSync('mkfifo', [fifo]).status !== 0) throw new Error('mkfifo failed');
     const [ha, hb] = lan.hosts as [(typeof lan.hosts)[0], (typeof lan.hosts)[0]];
     say(0, `${p.channels} ch at ${p.latencyNs / 1e6} ms: starting devices`);
-    a = startDevice(ha, 'bench-tx', [...common, '--tx-channels', String(p.channels), '--rx-channels', '2', '--tx-source', 'pattern', '--tx-latency-ns', String(p.latencyNs)]);
+    a = startDevice(ha, 'bench-tx', [...common, '--tx-channels', String(p.channels), '--rx-channels', '2', '--tx-source', 'pattern', '--tx-latency-ns', String(p.latencyNs), ...(p.txFlags ?? [])]);
     const subs = Array.from({ length: p.channels }, (_, i) => ['--subscribe', `${i + 1}=${String(i + 1).padStart(2, '0')}@bench-tx`]).flat();
     const checker = new PatternChecker(p.channels, Array.from({ length: p.channels }, (_, i) => i + 1), 24);
     checker.counting = false;
     // Read and write end in one non-blocking fd: B's open never waits, and closing never hangs.
-    reader = new Socket({ fd: openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK), readable: true, writable: false });
-    reader.on('data', (d) => checker.push(d));
-    reader.on('error', () => undefined);
-    b = startDevice(hb, 'bench-rx', [...common, '--rx-channels', String(p.channels), '--tx-channels', '2', '--rx-latency-ns', String(p.latencyNs), '--rx-sink', `fifo:${fifo}`, ...subs]);
+    if (check) {
+      reader = new Socket({ fd: openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK), readable: true, writable: false });
+      reader.on('data', (d) => checker.push(d));
+      reader.on('error', () => undefined);
+    }
+    b = startDevice(hb, 'bench-rx', [...common, '--rx-channels', String(p.channels), '--tx-channels', '2', '--rx-latency-ns', String(p.latencyNs), ...(check ? ['--rx-sink', `fifo:${fifo}`] : []), ...subs]);
     // Wait until every subscribed channel has audio flowing, then start the measured window.
     const end = Date.now() + START_TIMEOUT_S * 1000;
     let st: Json | undefined;

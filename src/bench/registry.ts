@@ -6,8 +6,9 @@ import { footprintScenario } from './scenarios/footprint.js';
 import { rxCapacityScenario } from './scenarios/rx-capacity.js';
 import { e2eScenario } from './scenarios/e2e.js';
 import { tuneScenario } from './scenarios/tune.js';
+import { ptpScenario } from './scenarios/ptp.js';
 
-export const SCENARIOS: readonly Scenario[] = [ringScenario, txPacingScenario, rxCapacityScenario, footprintScenario, e2eScenario, tuneScenario];
+export const SCENARIOS: readonly Scenario[] = [ringScenario, txPacingScenario, rxCapacityScenario, footprintScenario, e2eScenario, tuneScenario, ptpScenario];
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);
