@@ -28,6 +28,7 @@ test('argument parsing', (t) => {
   t.throws(() => parseBenchArgs(['--duration']), { instanceOf: BenchArgError, message: /needs a value/ });
   t.throws(() => parseBenchArgs(['--channels', '500']), { instanceOf: BenchArgError });
   t.throws(() => parseBenchArgs(['--latency-ms', '0.1']), { instanceOf: BenchArgError });
+  t.throws(() => parseBenchArgs(['tx-pacing', '--spin', '--realtime']), { instanceOf: BenchArgError, message: /real-time priority/ });
   t.throws(() => parseBenchArgs(['--bogus']), { instanceOf: BenchArgError, message: /unknown option '--bogus'/ });
 });
 

@@ -9,6 +9,7 @@ import { appendSession, DEFAULT_RESULTS_DIR, resultPath } from '../bench/results
 import type { BenchOptions, Scenario } from '../bench/scenario.js';
 import { BenchUnavailableError } from '../bench/scenario.js';
 import { cleanupBenchResources } from '../bench/cleanup.js';
+import { SPIN_REALTIME_REFUSED } from '../bench/scenarios/tx-pacing.js';
 import { formatTable, yesNo } from '../bench/table.js';
 import { MAX_CHANNELS, MAX_LATENCY_NS, MIN_LATENCY_NS } from '../config/schema.js';
 
@@ -84,6 +85,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     else if (arg.startsWith('-')) throw new BenchArgError(`unknown option '${arg}' (see inferno bench --help)`);
     else names.push(arg);
   }
+  if (opts.spin && opts.realtime) throw new BenchArgError(SPIN_REALTIME_REFUSED);
   for (const n of names) {
     const s = findScenario(n);
     if (!s) throw new BenchArgError(`unknown scenario '${n}'; valid scenarios: ${scenarioNames().join(', ')}`);
