@@ -108,8 +108,8 @@ export const rxCapacityScenario: Scenario = {
     session.notes.push('measures the receive worker\'s packet path in a harness thread; the device\'s receive worker itself is measured end to end by e2e');
     session.targets.push(checkTarget('zero-loss packet rate', `≥ ${RX_TARGET_PPS} packets/s with zero loss`, 'min', best, RX_TARGET_PPS, 'packets/s'));
     const table = [
-      ['offered pps', 'sent pps', 'received', 'lost', 'receiver CPU'],
-      ...steps.map((s) => [String(s.offeredPps), String(s.sentPps), String(s.received), String(s.lost), `${s.receiverCpuPercent} %`]),
+      ['offered pps', 'sent pps', 'received pps', 'lost packets', 'receiver CPU'],
+      ...steps.map((s) => [String(s.offeredPps), String(s.sentPps), String(Math.round(s.received / seconds)), String(s.lost), `${s.receiverCpuPercent} %`]),
     ];
     const plots: Plot[] = [];
     if (opts.plot && steps.length) {
