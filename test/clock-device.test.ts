@@ -26,7 +26,7 @@ test('a PTPv2 leader device and a follower device: clock status and metrics', as
   const lan = createLan(2, { tag: 'clkdev' });
   try {
     const [a, b] = lan.hosts as [typeof lan.hosts[0], typeof lan.hosts[0]];
-    const leader = startInferno(a, ['--bind-ip', 'eth0', '--http', '127.0.0.1:18090', '--ptp-version', '2', '--ptp-mode', 'leader']);
+    const leader = startInferno(a, ['--bind-ip', 'eth0', '--http', '127.0.0.1:18090', '--clock', 'ptp', '--ptp-version', '2', '--ptp-mode', 'leader']);
     const follower = startInferno(b, ['--bind-ip', 'eth0', '--http', '127.0.0.1:18090', '--clock', 'ptp', '--ptp-version', '2', '--ptp-mode', 'follower']);
     const lead = await waitFor(async () => {
       const c = await clockOf(a, 18090);

@@ -46,7 +46,7 @@ test('capture receives the pattern sample-exact at RX latency and counts dropped
       chunks.push({ at: mediaTimeFromSplit(clk[0]!, clk[1]!, RATE), bytes: (b as Buffer).length });
       parts.push(b as Buffer);
     });
-    const cap = h2.spawn(process.execPath, [mainJs, 'capture', '--bind-ip', 'eth0', '--channels', '2', '-o', fifo, '--subscribe', '1=01@faketx', '--subscribe', '2=03@faketx', '--rx-latency-ns', String(LATENCY_NS), '--duration', '7', '--quiet']);
+    const cap = h2.spawn(process.execPath, [mainJs, 'capture', '--bind-ip', 'eth0', '--channels', '2', '-o', fifo, '--subscribe', '1=01@faketx', '--subscribe', '2=03@faketx', '--rx-latency-ns', String(LATENCY_NS), '--duration', '7', '--quiet', '--clock', 'local']);
     let capErr = '';
     cap.stderr!.setEncoding('utf8').on('data', (d: string) => (capErr += d));
     const capDone = new Promise<void>((r) => cap.once('exit', () => r()));

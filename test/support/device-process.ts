@@ -23,7 +23,7 @@ export interface RunningDevice {
 
 /** Starts a device on `host` with its status server on `host.ip:httpPort`. */
 export function startDevice(host: LanHost, stateDir: string, extra: string[] = [], httpPort = HTTP_PORT): RunningDevice {
-  const args = [MAIN, '--bind-ip', host.ip, '--state-dir', stateDir, '--http', `${host.ip}:${httpPort}`, '--log-level', 'info', ...extra];
+  const args = [MAIN, '--bind-ip', host.ip, '--state-dir', stateDir, '--http', `${host.ip}:${httpPort}`, '--log-level', 'info', ...extra, '--clock', 'local'];
   const child = host.spawn(process.execPath, args, { env: { ...process.env, INFERNO_LOG_LEVEL: 'info' } });
   let out = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));

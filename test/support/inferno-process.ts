@@ -16,8 +16,17 @@ export interface InfernoProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * Tests share this machine's CLOCK_TAI across namespaces (`--clock local`) unless they pick a clock:
+ * sample-exact checks compare against it, and several PTP devices on one host would share a clock
+ * identity.
+ */
+export function withLocalClock(args: string[]): string[] {
+  return args.some((a) => a === '--clock' || a.startsWith('--clock=')) ? args : [...args, '--clock', 'local'];
+}
+
 export function startInferno(host: LanHost, args: string[], env: NodeJS.ProcessEnv = {}): InfernoProcess {
-  const proc = host.spawn(process.execPath, [mainJs, ...args], {
+  const proc = host.spawn(process.execPath, [mainJs, ...withLocalClock(args)], {
     env: { ...process.env, INFERNO_LOG_LEVEL: 'info', ...env },
   });
   let out = '';
