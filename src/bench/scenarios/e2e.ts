@@ -40,7 +40,7 @@ export const e2eScenario: Scenario = {
   unavailable: async () => e2eProblem(),
   async run(opts, progress) {
     const params = { channels: opts.channels ?? 64, latencyNs: Math.round((opts.latencyMs ?? 5) * 1e6), seconds: durationOf(e2eScenario, opts), sampleRate: 48000 };
-    const session = newSession('e2e', { ...params, bitDepth: 24, source: 'pattern', fpp: 'chosen by the receiver from the latency (flow request)', checking: 'every sample of every RX channel against the pattern, from the channel\'s first sound' });
+    const session = newSession('e2e', { ...params, bitDepth: 24, source: 'pattern', clock: 'local (both devices on this host\'s kernel clock)', fpp: 'chosen by the receiver from the latency (flow request)', checking: 'every sample of every RX channel against the pattern, from the channel\'s first sound' });
     const r = await runE2e(params, progress);
     session.figures = { ...r };
     e2eTargets(session, r);

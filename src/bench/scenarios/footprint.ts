@@ -86,7 +86,7 @@ export const footprintScenario: Scenario = {
   unavailable: async () => namespaceProblem(),
   async run(opts, progress) {
     const seconds = durationOf(footprintScenario, opts);
-    const session = newSession('footprint', { idleSampleSeconds: seconds, settleSeconds: SETTLE_S, sampleIntervalMs: 250, configs: CONFIGS, where: 'device in its own network namespace; probe in a second one on the same bridge' });
+    const session = newSession('footprint', { idleSampleSeconds: seconds, settleSeconds: SETTLE_S, sampleIntervalMs: 250, configs: CONFIGS, clock: 'the device default (built-in PTP)', where: 'device in its own network namespace; probe in a second one on the same bridge' });
     const results: Measured[] = [];
     for (const [i, cfg] of CONFIGS.entries()) {
       results.push(await measure(cfg, seconds, (f, t) => progress.update((i + f) / CONFIGS.length, t)));

@@ -36,7 +36,7 @@ export const tuneScenario: Scenario = {
   async run(opts, progress) {
     const seconds = durationOf(tuneScenario, opts);
     const channels = opts.channels ?? 64;
-    const session = newSession('tune', { channels, latenciesMs: TUNE_LATENCIES_MS, secondsPerLatency: seconds, sampleRate: 48000, bitDepth: 24 });
+    const session = newSession('tune', { channels, latenciesMs: TUNE_LATENCIES_MS, secondsPerLatency: seconds, sampleRate: 48000, bitDepth: 24, clock: 'local (both devices on this host\'s kernel clock)' });
     const runs: E2eResult[] = [];
     const failures: { latencyMs: number; error: string }[] = [];
     for (const [i, ms] of TUNE_LATENCIES_MS.entries()) {
