@@ -1,12 +1,16 @@
 // Ring throughput benchmark: a writer thread and a reader thread move samples through one media
 // ring. `node dist/bench/ring.js [--seconds N] [--json]` runs 8 and 64 channels at two packet
 // sizes, prints a table and appends the session to bench/results/<date>-ring.json.
+// `inferno bench ring` runs the same matrix through the harness (scenarios/ring.ts).
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
-import os from 'node:os';
 import { createMediaRing } from '../core/media-ring.js';
 import type { RingWorkerData, RingWorkerReport } from './ring-worker.js';
+import { machineDescription } from './machine.js';
+import { appendSession, DEFAULT_RESULTS_DIR } from './results.js';
+import { formatTable } from './table.js';
+
+export { machineDescription } from './machine.js';
 
 export interface RingBenchOptions {
   seconds?: number;
@@ -83,16 +87,21 @@ export async function runRingBench(opts: RingBenchOptions = {}): Promise<RingBen
   };
 }
 
-export function machineDescription(): Record<string, unknown> {
-  return {
-    cpu: os.cpus()[0]?.model ?? 'unknown',
-    cores: os.cpus().length,
-    kernel: `${os.type()} ${os.release()}`,
-    arch: os.arch(),
-    node: process.version,
-    loadAverage1m: Number(os.loadavg()[0]!.toFixed(2)),
-    note: 'shared machine; other processes were running',
-  };
+/** The standard matrix: 8 and 64 channels, small and large packets. */
+export const RING_MATRIX: readonly { channels: number; framesPerWrite: number }[] = [
+  { channels: 8, framesPerWrite: 16 },
+  { channels: 8, framesPerWrite: 128 },
+  { channels: 64, framesPerWrite: 16 },
+  { channels: 64, framesPerWrite: 128 },
+];
+
+/** Table rows (header first) for ring results; shared with `inferno bench ring`. */
+export function ringTable(results: RingBenchResult[]): string[][] {
+  const m = (v: number) => (v / 1e6).toFixed(1);
+  return [
+    ['channels', 'frames/write', 'frames/read', 'written Msamples/s', 'read Msamples/s', 'mismatches'],
+    ...results.map((r) => [String(r.channels), String(r.framesPerWrite), String(r.framesPerRead), m(r.writtenSamplesPerSec), m(r.readSamplesPerSec), String(r.mismatches)]),
+  ];
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -100,36 +109,15 @@ async function main(argv: string[]): Promise<void> {
   const seconds = at >= 0 ? Number(argv[at + 1]) : 2;
   if (!(seconds > 0)) throw new RangeError('--seconds needs a positive number');
   const results: RingBenchResult[] = [];
-  for (const channels of [8, 64]) {
-    for (const framesPerWrite of [16, 128]) results.push(await runRingBench({ seconds, channels, framesPerWrite }));
-  }
+  for (const m of RING_MATRIX) results.push(await runRingBench({ seconds, ...m }));
   const session = { time: new Date().toISOString(), machine: machineDescription(), settings: { seconds }, results };
-  const dir = fileURLToPath(new URL('../../bench/results/', import.meta.url));
-  mkdirSync(dir, { recursive: true });
-  const file = `${dir}${session.time.slice(0, 10)}-ring.json`;
-  const doc: { benchmark: string; sessions: unknown[] } = existsSync(file)
-    ? (JSON.parse(readFileSync(file, 'utf8')) as { benchmark: string; sessions: unknown[] })
-    : { benchmark: 'ring', sessions: [] };
-  doc.sessions.push(session);
-  writeFileSync(file, JSON.stringify(doc, null, 2) + '\n');
+  const file = appendSession(DEFAULT_RESULTS_DIR, 'ring', session);
   if (argv.includes('--json')) {
     process.stdout.write(JSON.stringify(session, null, 2) + '\n');
     return;
   }
-  const m = (v: number) => (v / 1e6).toFixed(1).padStart(8);
-  process.stdout.write(`ring benchmark, ${seconds} s per run, ${String(session.machine.cpu)} × ${String(session.machine.cores)}\n`);
-  process.stdout.write('channels  frames/write  frames/read  written Msamples/s  read Msamples/s  mismatches\n');
-  for (const r of results) {
-    const cols = [
-      String(r.channels).padStart(8),
-      String(r.framesPerWrite).padStart(12),
-      String(r.framesPerRead).padStart(11),
-      m(r.writtenSamplesPerSec).padStart(18),
-      m(r.readSamplesPerSec).padStart(15),
-      String(r.mismatches).padStart(10),
-    ];
-    process.stdout.write(cols.join('  ') + '\n');
-  }
+  process.stdout.write(`ring benchmark, ${seconds} s per run, ${session.machine.cpu} × ${session.machine.cores}\n`);
+  process.stdout.write(formatTable(ringTable(results)));
   process.stdout.write(`results appended to ${file}\n`);
 }
 

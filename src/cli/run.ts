@@ -5,6 +5,7 @@ export async function runCli(argv: string[]): Promise<number | void> {
     process.stdout.write('inferno-aoip 0.1.0\n');
     return 0;
   }
+  if (first === 'bench') return (await import('./bench.js')).runBench(argv.slice(1));
   if (first === 'ctl') {
     const { runCtl } = await import('./ctl/index.js');
     return runCtl(argv.slice(1));

@@ -1,0 +1,19 @@
+// Every scenario of `inferno bench`, in the order a full run executes them.
+import type { Scenario } from './scenario.js';
+import { ringScenario } from './scenarios/ring.js';
+import { txPacingScenario } from './scenarios/tx-pacing.js';
+import { footprintScenario } from './scenarios/footprint.js';
+import { rxCapacityScenario } from './scenarios/rx-capacity.js';
+import { e2eScenario } from './scenarios/e2e.js';
+import { tuneScenario } from './scenarios/tune.js';
+import { ptpScenario } from './scenarios/ptp.js';
+
+export const SCENARIOS: readonly Scenario[] = [ringScenario, txPacingScenario, rxCapacityScenario, footprintScenario, e2eScenario, tuneScenario, ptpScenario];
+
+export function findScenario(name: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.name === name);
+}
+
+export function scenarioNames(): string[] {
+  return SCENARIOS.map((s) => s.name);
+}
