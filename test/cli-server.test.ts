@@ -73,7 +73,7 @@ test.serial('a worker that throws is reported with its stack and restarted', asy
     const host = lan.hosts[0]!;
     const script = resolve(projectRoot, 'dist-test', 'support', 'engine-crash.js');
     const r = await host.run(process.execPath, [script, 'receive', '1', 'eth0'], { timeoutMs: 20000 });
-    t.is(r.code, 0, r.stderr);
+    t.is(r.code, 0, `${r.stdout}\n${r.stderr}`);
     const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
     t.is(out.health.restarts, 1);
     t.is(out.health.state, 'running');

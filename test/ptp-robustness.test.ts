@@ -45,7 +45,10 @@ for (const version of ['1', '2'] as const) {
       const drops = (re: RegExp): number => Object.entries(counters).filter(([k]) => re.test(k)).reduce((s, [, v]) => s + v, 0);
       t.true(drops(/drop-truncated|drop-short/) >= 2, 'truncated datagrams counted');
       t.true(drops(/rx-not-ptp|drop-.*version/) >= 1, 'wrong versions counted');
-      t.true(drops(/drop-offset-outlier/) >= 2, 'forged times refused by the servo gate');
+      // Two forged pairs are sent; a genuine Sync from the leader may land between a forged Sync and
+      // its Follow_Up and unpair it (then it never reaches the servo), so at least one must have been
+      // seen and refused by the gate. That the clock did not move is asserted above.
+      t.true(drops(/drop-offset-outlier/) >= 1, 'forged times refused by the servo gate');
       t.true(drops(/drop-bad-timestamp/) >= 1, 'out-of-range nanoseconds refused');
     } finally {
       await lan.destroy();

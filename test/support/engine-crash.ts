@@ -14,6 +14,11 @@ const config = resolveDeviceConfig(loadSettings(['--bind-ip', bind!, '--state-di
 const device = await DeviceEngine.start(config, { crash: { worker: worker as WorkerName, afterMs: 200, times } });
 const started = Date.now();
 let poll: NodeJS.Timeout | undefined;
+// A hang here must show what the supervisor saw, not just run into the test's timeout.
+const guard = setTimeout(() => {
+  console.log(JSON.stringify({ hung: true, health: device.supervisor.health() }));
+  process.exit(3);
+}, 15_000);
 const result = await new Promise<Record<string, unknown>>((resolve) => {
   device.on('fatal', (err: Error) => resolve({ fatal: err.message, afterMs: Date.now() - started }));
   poll = setInterval(() => {
@@ -25,5 +30,6 @@ const result = await new Promise<Record<string, unknown>>((resolve) => {
 });
 clearInterval(poll);
 await device.stop();
+clearTimeout(guard);
 rmSync(stateDir, { recursive: true, force: true });
 console.log(JSON.stringify(result));
