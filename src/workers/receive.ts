@@ -21,6 +21,9 @@ import { REPORT_INTERVAL_MS, WorkerRuntime } from './runtime.js';
 
 /** The sink hands over audio this often; well below any RX latency. */
 const DELIVERY_INTERVAL_MS = 2;
+/** With no flow open and nobody consuming (null sink), delivery only keeps its position and
+ * meters current: a slower pace keeps an idle device's CPU down. */
+const IDLE_DELIVERY_INTERVAL_MS = 50;
 
 const rt = new WorkerRuntime();
 const cfg = rt.init.config;
@@ -144,7 +147,18 @@ const deliver = () => {
   const now = mediaNow();
   if (!Number.isNaN(now)) delivery.run(now);
 };
-const deliveryTimer = setInterval(() => setImmediate(deliver), DELIVERY_INTERVAL_MS);
+const idleOutput = output instanceof NullSinkOutput;
+let deliveryTimer: NodeJS.Timeout | undefined;
+let deliveryStopped = false;
+const scheduleDelivery = (): void => {
+  if (deliveryStopped) return;
+  const ms = flows.size === 0 && idleOutput ? IDLE_DELIVERY_INTERVAL_MS : DELIVERY_INTERVAL_MS;
+  deliveryTimer = setTimeout(() => setImmediate(() => {
+    deliver();
+    scheduleDelivery();
+  }), ms);
+};
+scheduleDelivery();
 
 let lastLatency: { min: number; mean: number; max: number } | undefined;
 function report(): void {
@@ -187,7 +201,8 @@ const reportTimer = setInterval(report, REPORT_INTERVAL_MS);
 rt.onMessage((msg) => {
   if (msg.type === 'stop') {
     clearInterval(keepaliveTimer);
-    clearInterval(deliveryTimer);
+    deliveryStopped = true;
+    clearTimeout(deliveryTimer);
     clearInterval(reportTimer);
     for (const id of [...flows.keys()]) closeFlow(id);
     // A last report after the sink closed carries the recorder's final state (e.g. a write error).
