@@ -41,3 +41,13 @@ export function buildC(name: string): string {
   built.set(name, out);
   return out;
 }
+
+/** A scenario's `unavailable()` for one that needs the C program `name`: the build error, or undefined. */
+export function cBuildUnavailable(name: string): string | undefined {
+  try {
+    buildC(name);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}

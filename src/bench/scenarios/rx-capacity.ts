@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { buildC } from '../cbuild.js';
+import { buildC, cBuildUnavailable } from '../cbuild.js';
 import { onCleanup } from '../cleanup.js';
 import { checkTarget, newSession } from '../results.js';
 import type { RxCounts, RxWorkerData, RxWorkerMessage } from '../rx-worker.js';
@@ -51,12 +51,7 @@ export const rxCapacityScenario: Scenario = {
   description: 'highest zero-loss packet rate of one receive thread (receive-path code, 8 flows × 8 ch, fpp 16) from a separate sender process (duration is per step)',
   defaultDurationS: 2,
   async unavailable() {
-    try {
-      buildC('tx-pacer');
-      return undefined;
-    } catch (err) {
-      return (err as Error).message;
-    }
+    return cBuildUnavailable('tx-pacer');
   },
   async run(opts, progress) {
     const seconds = durationOf(rxCapacityScenario, opts);

@@ -1,7 +1,7 @@
 // `bench tx-pacing`: how late each packet leaves against its media-clock deadline, for 16 flows
 // of 8 channels at 48 kHz, fpp 16, over loopback; ours (js-pacer) and the C reference in the same
 // run, alternating in halves so a change in background load hits both alike.
-import { buildC } from '../cbuild.js';
+import { buildC, cBuildUnavailable } from '../cbuild.js';
 import { runE2e } from '../e2e-run.js';
 import { namespaceProblem } from '../netns.js';
 import type { PacerConfig, PacerReport } from '../pacer-worker.js';
@@ -73,12 +73,7 @@ export const txPacingScenario: Scenario = {
   description: 'send lateness vs media-clock deadline, 16 flows × 8 ch, 48 kHz, fpp 16, ours vs a C reference (--spin, --realtime)',
   defaultDurationS: 20,
   async unavailable() {
-    try {
-      buildC('tx-pacer');
-      return undefined;
-    } catch (err) {
-      return (err as Error).message;
-    }
+    return cBuildUnavailable('tx-pacer');
   },
   async run(opts, progress) {
     // The CLI refuses this pair; checked again for callers of the module.
