@@ -58,13 +58,7 @@ export class UdpControlTransport implements ControlTransport {
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;
-    return new Promise((resolve) => {
-      try {
-        this.socket.close(() => resolve());
-      } catch {
-        resolve();
-      }
-    });
+    return closeSocket(this.socket);
   }
 }
 
@@ -118,12 +112,17 @@ export class UdpMulticastListener implements MulticastListener {
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;
-    return new Promise((resolve) => {
-      try {
-        this.socket.close(() => resolve());
-      } catch {
-        resolve();
-      }
-    });
+    return closeSocket(this.socket);
   }
+}
+
+/** Closes a dgram socket; one that is already closed resolves at once. */
+function closeSocket(socket: { close(cb: () => void): unknown }): Promise<void> {
+  return new Promise((resolve) => {
+    try {
+      socket.close(() => resolve());
+    } catch {
+      resolve();
+    }
+  });
 }
