@@ -2,13 +2,13 @@
 // workers as the `inferno` command) and gives the application its audio: `capture()` yields
 // received blocks at now − RX latency, `transmit()` feeds TX channels, `subscribe()` routes RX
 // channels like a controller would (stored, visible to controllers).
+import { STATE_NAMES, type ClockStateName } from './clock/source.js';
 import { EventEmitter } from 'node:events';
 import { resolveDeviceConfig } from './config/device-config.js';
 import type { DeviceConfig } from './config/device-config.js';
 import { ConfigError } from './core/errors.js';
 import { samplesFromNs } from './core/media-time.js';
 import { earlyGuardSamples } from './core/tx/schedule.js';
-import { ClockState } from './core/clock-overlay.js';
 import { CLOCK_OVERLAY_SHARED } from './clock/publisher.js';
 import { DeviceEngine } from './engine/device.js';
 import { RX_CAPTURE_SHARED } from './audio-io/sinks-library.js';
@@ -42,7 +42,7 @@ export interface SubscriptionEvent {
 }
 
 export interface ClockEvent {
-  state: 'none' | 'free-running' | 'locked' | 'holdover';
+  state: ClockStateName;
   /** Leader clock identity (16 hex digits), or null while unknown. */
   leaderId: string | null;
   /** PTP port role when the clock is PTP. */
@@ -55,12 +55,6 @@ export interface OverflowEvent {
   frames: number;
 }
 
-const STATE_NAMES: Record<ClockState, ClockEvent['state']> = {
-  [ClockState.None]: 'none',
-  [ClockState.FreeRunning]: 'free-running',
-  [ClockState.Locked]: 'locked',
-  [ClockState.Holdover]: 'holdover',
-};
 
 export interface DeviceEvents {
   subscription: [SubscriptionEvent];

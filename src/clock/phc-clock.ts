@@ -5,7 +5,6 @@ import { ClockState } from '../core/clock-overlay.js';
 import type { Logger } from '../log.js';
 import type { NativeTimer, PhcReader } from '../native/index.js';
 import type { OverlayPublisher } from './publisher.js';
-import { STATE_NAMES } from './ptp-clock.js';
 import type { ClockRunner, ClockStatus } from './source.js';
 import type { Timebase } from './timebase.js';
 
@@ -103,18 +102,7 @@ export class PhcClock implements ClockRunner {
   }
 
   status(): ClockStatus {
-    const cur = this.o.publisher.current();
-    return {
-      source: 'phc',
-      path: this.o.devicePath,
-      state: cur ? STATE_NAMES[cur.state] : 'none',
-      leaderId: null,
-      offsetNs: 0,
-      meanPathDelayNs: null,
-      freqPpb: cur ? cur.freqScale * 1e9 : 0,
-      timestampKind: null,
-      stepGeneration: this.o.publisher.stepGeneration,
-    };
+    return this.o.publisher.externalStatus('phc', this.o.devicePath);
   }
 
   counters(): Record<string, number> {

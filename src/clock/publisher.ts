@@ -5,6 +5,7 @@
 import { ClockOverlayWriter, ClockState, CLOCK_TAI } from '../core/clock-overlay.js';
 import type { SampleRate } from '../core/media-time.js';
 import { Overlay, type OverlayParams } from '../core/ptp/overlay.js';
+import { STATE_NAMES, type ClockStatus } from './source.js';
 
 /** Name of the overlay buffer in WorkerInit.shared: created by DeviceEngine, written by the clock
  *  worker, read by every other worker (ClockOverlayReader). */
@@ -36,6 +37,22 @@ export class OverlayPublisher {
   /** The most recent publication, or null. */
   current(): (OverlayParams & { state: ClockState; leaderId: string | null }) | null {
     return this.last;
+  }
+
+  /** Status of a source that follows an overlay made elsewhere (usrvclock, PHC): no PTP fields. */
+  externalStatus(source: 'usrvclock' | 'phc', path: string): ClockStatus {
+    const cur = this.last;
+    return {
+      source,
+      path,
+      state: cur ? STATE_NAMES[cur.state] : 'none',
+      leaderId: null,
+      offsetNs: 0,
+      meanPathDelayNs: null,
+      freqPpb: cur ? cur.freqScale * 1e9 : 0,
+      timestampKind: null,
+      stepGeneration: this.stepGeneration,
+    };
   }
 
   publish(p: OverlayParams, state: ClockState, leaderId: string | null): void {

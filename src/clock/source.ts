@@ -1,8 +1,16 @@
 // What every clock source offers the clock worker: a loop that publishes overlays, a stop, and a
 // status snapshot for /status, /metrics and (through the control plane) conmon and heartbeats.
+import { ClockState } from '../core/clock-overlay.js';
 import type { PtpPortStatus } from '../core/ptp/types.js';
 
 export type ClockStateName = 'none' | 'free-running' | 'locked' | 'holdover';
+
+export const STATE_NAMES: Record<ClockState, ClockStateName> = {
+  [ClockState.None]: 'none',
+  [ClockState.FreeRunning]: 'free-running',
+  [ClockState.Locked]: 'locked',
+  [ClockState.Holdover]: 'holdover',
+};
 
 export interface ClockStatus {
   source: 'ptp' | 'local' | 'usrvclock' | 'phc';

@@ -10,7 +10,6 @@ import type { Logger } from '../log.js';
 import type { NativeTimer, UsrvclockClient } from '../native/index.js';
 import type { OverlayPublisher } from './publisher.js';
 import type { ClockRunner, ClockStatus } from './source.js';
-import { STATE_NAMES } from './ptp-clock.js';
 import type { Timebase } from './timebase.js';
 
 /** The usrvclock crate's default server path, as third-party notes report it (PROTOCOL.md §7.1). */
@@ -115,19 +114,7 @@ export class UsrvclockClock implements ClockRunner {
   }
 
   status(): ClockStatus {
-    const cur = this.o.publisher.current();
-    return {
-      source: 'usrvclock',
-      path: this.o.serverPath,
-      state: cur ? STATE_NAMES[cur.state] : 'none',
-      leaderId: null,
-      offsetNs: 0,
-      meanPathDelayNs: null,
-      freqPpb: cur ? cur.freqScale * 1e9 : 0,
-      timestampKind: null,
-      stepGeneration: this.o.publisher.stepGeneration,
-      ...(this.lastError ? { lastError: this.lastError } : {}),
-    };
+    return { ...this.o.publisher.externalStatus('usrvclock', this.o.serverPath), ...(this.lastError ? { lastError: this.lastError } : {}) };
   }
 
   counters(): Record<string, number> {
