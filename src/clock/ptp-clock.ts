@@ -12,7 +12,7 @@ import type { Logger } from '../log.js';
 import type { NativeTimer, PtpMessage, PtpSocket } from '../native/index.js';
 import type { OverlayPublisher } from './publisher.js';
 import { bridgeLeaders, selectActivePort, type AnyPort } from './ptp-select.js';
-import { STATE_NAMES, type ClockRunner, type ClockStateName, type ClockStatus } from './source.js';
+import { STATE_NAMES, type ClockRunner, type ClockStatus } from './source.js';
 import type { Timebase } from './timebase.js';
 
 /** 1588 primary multicast group; used for every domain, as ptp4l and Dante devices do. */
