@@ -8,10 +8,11 @@ import type { SinkOutput } from './sinks.js';
 /** Most frames handed over in one block. */
 export const MAX_DELIVERY_FRAMES = 4096;
 /**
- * Most frames handed over in one call, in blocks, after a stall (the RX ring holds 32768 frames);
- * a consumer that fell further behind skips ahead.
+ * Most frames a delivery may fall behind before it skips ahead (counted in `skippedFrames`): ~5 s at
+ * 48 kHz. Below that, frames the RX ring (32768 frames) no longer holds come out as counted zeros,
+ * so frame k of the output stays at media time `firstFrame + k`.
  */
-export const MAX_CATCH_UP_FRAMES = 8 * MAX_DELIVERY_FRAMES;
+export const MAX_CATCH_UP_FRAMES = 64 * MAX_DELIVERY_FRAMES;
 
 export interface DeliveryChannelStats {
   /** Frames delivered as zeros while the channel was routed (lost, late or not yet arrived). */
@@ -27,7 +28,10 @@ export class RxDelivery {
   firstFrame = NaN;
   frames = 0;
   skippedFrames = 0;
+  /** Blocks dropped while the output was not open (before it opened, or after it failed). */
   blocksDropped = 0;
+  /** Calls that stopped early because the open output had no free buffer (a slow consumer). */
+  stalls = 0;
   readonly channels: DeliveryChannelStats[];
   /** Per RX channel: 1 while routed to a flow (set by the receive worker). */
   readonly routed: Uint8Array;
@@ -62,8 +66,17 @@ export class RxDelivery {
       this.position = end - MAX_CATCH_UP_FRAMES;
     }
     // After a stall, catch up block by block: frame k of the output stays at media time first + k.
+    // An open output without a free buffer keeps the position: the frames stay in the rings and go
+    // out on a later call (dropping them would shift every later frame of a FIFO or file).
     let total = 0;
-    while (this.position < end) total += this.block(Math.min(end - this.position, MAX_DELIVERY_FRAMES));
+    while (this.position < end) {
+      const n = this.block(Math.min(end - this.position, MAX_DELIVERY_FRAMES));
+      if (n === 0) {
+        this.stalls++;
+        break;
+      }
+      total += n;
+    }
     const lat = now - this.position;
     if (lat < this.latMin) this.latMin = lat;
     if (lat > this.latMax) this.latMax = lat;
@@ -75,6 +88,8 @@ export class RxDelivery {
   private block(frames: number): number {
     const t = this.position;
     const n = this.readers.length;
+    const block = this.output.acquire();
+    if (!block && this.output.state === 'open') return 0;
     for (let c = 0; c < n; c++) {
       const r = this.readers[c]!.read(t, frames, this.outputs[c]!);
       if (this.routed[c]) this.channels[c]!.missingFrames += r.staleFrames + r.pendingFrames;
@@ -87,7 +102,6 @@ export class RxDelivery {
       }
       this.channels[c]!.peak = peak;
     }
-    const block = this.output.acquire();
     if (block) {
       for (let c = 0; c < n; c++) {
         const s = this.scratch[c]!;

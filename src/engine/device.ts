@@ -193,7 +193,9 @@ export class DeviceEngine extends EventEmitter {
       native: nativeStatus(),
       control: { ...controlInfo, servers: summarizeCounters(control?.counters ?? {}) },
       transmit: { ...(reports.control?.info.transmitter ?? {}), ...(reports.transmit?.info ?? {}) },
-      receive: { ...(reports.receive?.info ?? {}), ...((reports.control?.info.rx as object | undefined) ?? {}) },
+      // `flows` is the subscription engine's view (control worker); the receive worker's per-socket
+      // counters (packets, source, loss) stay visible as `flowSockets`.
+      receive: { ...(reports.receive?.info ?? {}), ...((reports.control?.info.rx as object | undefined) ?? {}), flowSockets: reports.receive?.info.flows ?? [] },
       workers: this.supervisor.health(),
       counters: Object.fromEntries(Object.entries(reports).map(([w, r]) => [w, r.counters])),
     };

@@ -171,7 +171,7 @@ function report(): void {
   });
   const sum = (k: FlowCounterName) => [...flows.values()].reduce((a, f) => a + f.receiver.counters[k], closedTotals[k]);
   rt.report({
-    counters: { ...counters, ...output.counters, deliveredFrames: delivery.frames, deliverySkippedFrames: delivery.skippedFrames, deliveryBlocksDropped: delivery.blocksDropped },
+    counters: { ...counters, ...output.counters, deliveredFrames: delivery.frames, deliverySkippedFrames: delivery.skippedFrames, deliveryBlocksDropped: delivery.blocksDropped, deliveryStalls: delivery.stalls },
     info: {
       sink: captureRing ? 'library' : sinkSpec.kind === 'none' ? 'none' : `${sinkSpec.kind}:${sinkSpec.path}`,
       sinkState: output.state,
