@@ -53,8 +53,7 @@ export class NullSinkOutput implements SinkOutput {
  * that are dropped. A failed write (e.g. the FIFO reader went away) closes the sink and calls `onError`.
  */
 export class FileSinkOutput implements SinkOutput {
-  /** `partialWrites`: writes the kernel cut short (e.g. a FIFO write interrupted by a signal), completed by a further write. */
-  readonly counters = { blocksWritten: 0, bytesWritten: 0, droppedBlocks: 0, writeErrors: 0, partialWrites: 0 };
+  readonly counters = { blocksWritten: 0, bytesWritten: 0, droppedBlocks: 0, writeErrors: 0 };
   state: 'opening' | 'open' | 'closed' = 'opening';
   private fd = -1;
   private readonly free: Int32Array[] = [];
@@ -88,26 +87,19 @@ export class FileSinkOutput implements SinkOutput {
     if (this.inFlight === 1) this.writeNext();
   }
 
-  /** Writes the head of the queue from byte `offset`: a short write continues where it stopped. */
-  private writeNext(offset = 0): void {
+  private writeNext(): void {
     const block = this.queue[0] as Int32Array;
     const bytes = (this.queue[1] as number) * 4;
-    write(this.fd, new Uint8Array(block.buffer, block.byteOffset, bytes), offset, bytes - offset, null, (err, n) => {
-      if (!err) {
-        this.counters.bytesWritten += n;
-        if (offset + n < bytes && this.fd >= 0) {
-          this.counters.partialWrites++;
-          this.writeNext(offset + n);
-          return;
-        }
-        this.counters.blocksWritten++;
-      }
+    write(this.fd, new Uint8Array(block.buffer, block.byteOffset, bytes), 0, bytes, null, (err, n) => {
       this.queue.splice(0, 2);
       this.inFlight--;
       this.free.push(block);
       if (err) {
         this.counters.writeErrors++;
         this.fail(err);
+      } else {
+        this.counters.blocksWritten++;
+        this.counters.bytesWritten += n;
       }
       if (this.inFlight === 0) this.drained?.();
       else if (this.fd >= 0) this.writeNext();
