@@ -24,6 +24,12 @@ const DELIVERY_INTERVAL_MS = 2;
 /** With no flow open and nobody consuming (null sink), delivery only keeps its position and
  * meters current: a slower pace keeps an idle device's CPU down. */
 const IDLE_DELIVERY_INTERVAL_MS = 50;
+/**
+ * Receive buffer per flow socket (the kernel doubles it, capped by net.core.rmem_max): ~600 ms of
+ * an 8-channel 24-bit flow, so a worker stalled by a loaded CPU finds its packets queued, not lost.
+ * Packets are handled before delivery runs, so they are then still in time for the RX latency.
+ */
+const RX_SOCKET_BUFFER_BYTES = 1 << 20;
 
 const rt = new WorkerRuntime();
 const cfg = rt.init.config;
@@ -66,6 +72,8 @@ interface OpenFlow {
   port: number;
   /** Largest now − timestamp (samples) over the last report interval. */
   maxAge: number;
+  /** SO_RCVBUF as the kernel granted it. */
+  recvBufferBytes: number;
 }
 const flows = new Map<number, OpenFlow>();
 const counters = { commands: 0, keepalives: 0, flowsOpened: 0, flowsClosed: 0 };
@@ -82,8 +90,8 @@ function updateRouted(): void {
 function openFlow(args: { flowId: number; multicast?: { ip: string; port: number } }): Promise<{ port: number }> {
   closeFlow(args.flowId);
   return new Promise((resolve, reject) => {
-    const socket = createSocket({ type: 'udp4', reuseAddr: args.multicast !== undefined });
-    const flow: OpenFlow = { id: args.flowId, socket, receiver: new RxFlowReceiver(rate, writers), unicast: !args.multicast, routes: [], port: 0, maxAge: 0 };
+    const socket = createSocket({ type: 'udp4', reuseAddr: args.multicast !== undefined, recvBufferSize: RX_SOCKET_BUFFER_BYTES });
+    const flow: OpenFlow = { id: args.flowId, socket, receiver: new RxFlowReceiver(rate, writers), unicast: !args.multicast, routes: [], port: 0, maxAge: 0, recvBufferBytes: 0 };
     socket.on('message', (msg, rinfo) => {
       flow.source = rinfo;
       const now = mediaNow();
@@ -96,6 +104,7 @@ function openFlow(args: { flowId: number; multicast?: { ip: string; port: number
     const onBound = () => {
       if (args.multicast) socket.addMembership(args.multicast.ip, cfg.ip);
       flow.port = socket.address().port;
+      flow.recvBufferBytes = socket.getRecvBufferSize();
       flows.set(flow.id, flow);
       counters.flowsOpened++;
       resolve({ port: flow.port });
@@ -128,7 +137,7 @@ function configureFlow(args: { flowId: number; slots: number; bytesPerSample: By
 }
 
 function flowStats(): Record<string, unknown>[] {
-  return [...flows.values()].map((f) => ({ id: f.id, port: f.port, unicast: f.unicast, source: f.source ? `${f.source.address}:${f.source.port}` : undefined, maxAgeSamples: f.maxAge, ...f.receiver.counters }));
+  return [...flows.values()].map((f) => ({ id: f.id, port: f.port, unicast: f.unicast, source: f.source ? `${f.source.address}:${f.source.port}` : undefined, maxAgeSamples: f.maxAge, recvBufferBytes: f.recvBufferBytes, ...f.receiver.counters }));
 }
 
 // Keepalives `13 37` from each unicast flow socket to the source of its audio (§5.5).

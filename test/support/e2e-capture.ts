@@ -4,7 +4,8 @@ import type { ExecutionContext } from 'ava';
 import { spawnSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { checkChannel, fifoLatencies, mediaNow, sleep } from './e2e-devices.js';
-import type { FifoCapture } from './e2e-devices.js';
+import type { ChannelCheck, FifoCapture } from './e2e-devices.js';
+import type { LanHost } from './netns.js';
 
 export interface CaptureSummary {
   frames: number;
@@ -17,36 +18,44 @@ export interface CaptureSummary {
   latency: { min: number; median: number; max: number };
 }
 
+/** Per-channel checks of a capture, and their sums. */
+export interface CaptureCheck extends CaptureSummary {
+  channels: ChannelCheck[];
+}
+
 /**
- * `map[k]` is the TX channel (1-based) whose pattern RX channel k + 1 must carry. Asserts per
- * channel: something received, no wrong sample, and after media time `from` no dropout, or with
+ * `map[k]` is the TX channel (1-based) whose pattern RX channel k + 1 must carry; frame k of the
+ * capture is at media time `t0 + k`, and samples are checked from media time `from` on.
+ */
+export function summarizeCapture(cap: FifoCapture, map: readonly number[], opts: { bits: number; t0: number; from: number }): CaptureCheck {
+  const s = cap.samples();
+  const n = map.length;
+  const channels = map.map((tx, i) => checkChannel(s, n, i + 1, tx, opts.bits, opts.t0, opts.from));
+  const lat = fifoLatencies(cap, n, opts.t0, opts.from);
+  const total = (k: 'checked' | 'mismatches' | 'zeros' | 'startupZeros') => channels.reduce((a, c) => a + c[k], 0);
+  return {
+    channels,
+    frames: Math.floor(s.length / n),
+    checked: total('checked'),
+    mismatches: total('mismatches'),
+    dropouts: total('zeros'),
+    startupZeros: total('startupZeros'),
+    latency: { min: lat[0]!, median: lat[Math.floor(lat.length / 2)]!, max: lat[lat.length - 1]! },
+  };
+}
+
+/**
+ * Asserts per channel: something received, no wrong sample, and after `from` no dropout, or with
  * `counted` (zeros the device counted per RX channel) no more zeros than counted.
  */
-export function checkCapture(
-  t: ExecutionContext,
-  label: string,
-  cap: FifoCapture,
-  map: readonly number[],
-  opts: { bits: number; t0: number; from: number; counted?: readonly number[] },
-): CaptureSummary {
-  const s = cap.samples();
-  const channels = map.length;
-  const out: CaptureSummary = { frames: Math.floor(s.length / channels), checked: 0, mismatches: 0, dropouts: 0, startupZeros: 0, latency: { min: NaN, median: NaN, max: NaN } };
-  for (let rx = 1; rx <= channels; rx++) {
-    const r = checkChannel(s, channels, rx, map[rx - 1]!, opts.bits, opts.t0, opts.from);
-    out.checked += r.checked;
-    out.mismatches += r.mismatches;
-    out.dropouts += r.zeros;
-    out.startupZeros += r.startupZeros;
-    t.true(r.first >= 0, `${label} RX ${rx} received something`);
-    t.is(r.mismatches, 0, `${label} RX ${rx}: no wrong sample (${r.mismatches} of ${r.checked}) ${JSON.stringify(r.firstBad)}`);
-    const runs = JSON.stringify(r.zeroRuns.slice(0, 5).map(([m, n]) => [m - opts.from, n]));
-    if (opts.counted) t.true(r.zeros <= opts.counted[rx - 1]!, `${label} RX ${rx}: every zero counted (${r.zeros} zeros, ${opts.counted[rx - 1]} counted; runs [start − from, length]: ${runs})`);
-    else t.is(r.zeros, 0, `${label} RX ${rx}: no dropout after settling (zero runs [start − from, length]: ${runs})`);
+export function assertCapture(t: ExecutionContext, label: string, c: CaptureCheck, from: number, counted?: readonly number[]): void {
+  for (const r of c.channels) {
+    t.true(r.first >= 0, `${label} RX ${r.rx} received something`);
+    t.is(r.mismatches, 0, `${label} RX ${r.rx}: no wrong sample (${r.mismatches} of ${r.checked}) ${JSON.stringify(r.firstBad)}`);
+    const runs = JSON.stringify(r.zeroRuns.slice(0, 5).map(([m, n]) => [m - from, n]));
+    if (counted) t.true(r.zeros <= counted[r.rx - 1]!, `${label} RX ${r.rx}: every zero counted (${r.zeros} zeros, ${counted[r.rx - 1]} counted; runs [start − from, length]: ${runs})`);
+    else t.is(r.zeros, 0, `${label} RX ${r.rx}: no dropout after settling (zero runs [start − from, length]: ${runs})`);
   }
-  const lat = fifoLatencies(cap, channels, opts.t0, opts.from);
-  out.latency = { min: lat[0]!, median: lat[Math.floor(lat.length / 2)]!, max: lat[lat.length - 1]! };
-  return out;
 }
 
 export interface SlowFifoCapture extends FifoCapture {
@@ -79,4 +88,13 @@ export function readFifoSlow(path: string, rate: number): SlowFifoCapture {
       reader.resume();
     },
   };
+}
+
+/** The namespace's UDP receive-buffer overflows (/proc/net/snmp RcvbufErrors): packets the kernel dropped. */
+export async function udpRcvbufErrors(host: LanHost): Promise<number> {
+  const r = await host.run('cat', ['/proc/net/snmp']);
+  const lines = r.stdout.split('\n').filter((l) => l.startsWith('Udp:'));
+  const [names, values] = lines.map((l) => l.trim().split(/\s+/));
+  const i = names?.indexOf('RcvbufErrors') ?? -1;
+  return i > 0 ? Number(values?.[i]) : NaN;
 }
