@@ -125,7 +125,7 @@ test('resolution failures back off; TX failure (0x15); "." is this device', (t) 
 test('multicast bundle: join, no flow request, receiving multicast; stale results ignored', (t) => {
   const sm = make();
   const r = of(sm.subscribe(1, '02', 'tx', 0), 'resolve')[0]!;
-  const a = sm.resolved(1, r.generation, tx(2, { bundle: { id: 1, group: '239.255.1.2', port: 4321, nchan: 4, position: 2, bitsPerSample: 24 } }), 0);
+  const a = sm.resolved(1, r.generation, tx(2, { bundle: { id: 1, group: '239.255.1.2', port: 4321, nchan: 4, position: 2, bitsPerSample: 24, fpp: 32 } }), 0);
   const open = of(a, 'open-flow')[0]!;
   t.deepEqual(open.multicast, { ip: '239.255.1.2', port: 4321 });
   const b = sm.flowOpened(open.flowId, 4321, 0);
@@ -133,6 +133,7 @@ test('multicast bundle: join, no flow request, receiving multicast; stale result
   t.deepEqual(of(b, 'configure-flow')[0]!.routes, [[1, 0]]);
   sm.audio(open.flowId, 1);
   t.is(statusOf(sm, 1), RxStatus.RECEIVING_MULTICAST);
+  t.like(sm.flowViews()[0], { multicast: true, fpp: 32 }, 'the flow shows the bundle\'s packet size');
   t.deepEqual(sm.resolved(1, r.generation, tx(2), 2), [], 'a late resolution result changes nothing');
   t.deepEqual(sm.restore([{ rx: 2, txChannel: '01', txDevice: 'x' }], 3).map((x) => x.type), ['status', 'resolve']);
 });

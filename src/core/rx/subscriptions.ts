@@ -231,7 +231,8 @@ export class RxSubscriptions {
     const key = `m:${b.group}:${b.port}`;
     let f = [...this.flows.values()].find((x) => x.key === key);
     if (!f) {
-      f = this.newFlow(key, true, { ip: b.group, port: b.port }, tx.dbcp1, Array<number>(b.nchan).fill(0), b.bitsPerSample, 0, now);
+      // The transmitter chose the packet size (bundle TXT `fpp`): shown in the flow list (0x3200).
+      f = this.newFlow(key, true, { ip: b.group, port: b.port }, tx.dbcp1, Array<number>(b.nchan).fill(0), b.bitsPerSample, b.fpp, now);
       if (!f) return this.noFlowSlot(sub, now, out);
       out.push({ type: 'open-flow', flowId: f.id, multicast: { ip: b.group, port: b.port } });
     }

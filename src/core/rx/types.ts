@@ -17,7 +17,7 @@ export interface ResolvedTxChannel {
   /** Flows-control start code (TXT `dbcp1`). */
   dbcp1: number;
   /** Present when the channel is in a multicast bundle (§5.6). */
-  bundle?: { id: number; group: string; port: number; nchan: number; position: number; bitsPerSample: number };
+  bundle?: { id: number; group: string; port: number; nchan: number; position: number; bitsPerSample: number; fpp: number };
 }
 
 /** Why a resolution failed: not found yet keeps "unresolved", anything else is "resolve failed". */

@@ -210,7 +210,7 @@ export function toResolvedTx(rc: ResolvedChannel): ResolvedTxChannel {
   const out: ResolvedTxChannel = { ip: rc.ip, port: rc.port, txChannelId: t.id, nchan: t.nchan, bitsPerSample: t.enc, fppMax: t.fppMax, fppMin: t.fppMin, latencyNs: t.latencyNs, dbcp1: t.dbcp1 };
   if (rc.bundle) {
     const b = rc.bundle.txt;
-    out.bundle = { id: rc.bundle.id, group: b.group, port: b.port, nchan: b.nchan, position: rc.bundle.position, bitsPerSample: b.enc };
+    out.bundle = { id: rc.bundle.id, group: b.group, port: b.port, nchan: b.nchan, position: rc.bundle.position, bitsPerSample: b.enc, fpp: b.fpp };
   }
   return out;
 }
