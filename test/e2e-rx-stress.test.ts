@@ -59,7 +59,7 @@ test.serial('a slow FIFO reader and a stopped receiver: output stays at its medi
     const counted = rx.channels.map((c: { missingFrames: number; zeroFilled: number }) => c.missingFrames + c.zeroFilled);
     const sum = summarizeCapture(fifo, Array.from({ length: CH }, (_, i) => i + 1), { bits: 24, t0: rx.firstFrameMediaTime, from });
     const c = st.counters.receive;
-    t.log(`B: ${sum.frames} frames, samples checked ${sum.checked}, mismatches ${sum.mismatches}, zeros ${sum.dropouts} (counted ${counted.reduce((x: number, y: number) => x + y, 0)} over ${CH} channels); lost packets ${rx.lostPackets} late ${rx.latePackets}; sink stalls ${c.deliveryStalls} blocks dropped ${c.deliveryBlocksDropped} skipped ${c.deliverySkippedFrames}; reader latency max ${sum.latency.max} samples`);
+    t.log(`B: ${sum.frames} frames, samples checked ${sum.checked}, mismatches ${sum.mismatches}, zeros ${sum.dropouts} (counted ${counted.reduce((x: number, y: number) => x + y, 0)} over ${CH} channels); lost packets ${rx.lostPackets} late ${rx.latePackets}; sink stalls ${c.deliveryStalls}, delivery deferred ${c.deliveryDeferrals} turns, blocks dropped ${c.deliveryBlocksDropped} skipped ${c.deliverySkippedFrames}; reader latency max ${sum.latency.max} samples`);
     assertCapture(t, 'B', sum, from, counted);
     t.true(c.deliveryStalls > 0, 'the slow reader held up the sink');
     t.is(c.deliveryBlocksDropped, 0, 'no block dropped');

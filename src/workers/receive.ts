@@ -30,6 +30,13 @@ const IDLE_DELIVERY_INTERVAL_MS = 50;
  * Packets are handled before delivery runs, so they are then still in time for the RX latency.
  */
 const RX_SOCKET_BUFFER_BYTES = 1 << 20;
+/**
+ * libuv reads at most 32 datagrams per socket per event-loop turn. A socket that gave that many in
+ * one turn may hold more (queued during a stall): delivery waits another turn for them, up to this
+ * many turns, rather than passing over frames that have arrived but were not read yet.
+ */
+const UV_UDP_READS_PER_TURN = 32;
+const MAX_DELIVERY_DEFERRALS = 64;
 
 const rt = new WorkerRuntime();
 const cfg = rt.init.config;
@@ -74,9 +81,11 @@ interface OpenFlow {
   maxAge: number;
   /** SO_RCVBUF as the kernel granted it. */
   recvBufferBytes: number;
+  /** Datagrams read since the last delivery (see UV_UDP_READS_PER_TURN). */
+  readSinceCheck: number;
 }
 const flows = new Map<number, OpenFlow>();
-const counters = { commands: 0, keepalives: 0, flowsOpened: 0, flowsClosed: 0 };
+const counters = { commands: 0, keepalives: 0, flowsOpened: 0, flowsClosed: 0, deliveryDeferrals: 0 };
 type FlowCounterName = 'packets' | 'malformed' | 'late' | 'lostPackets' | 'lostFrames' | 'duplicates' | 'reordered';
 const FLOW_TOTALS: FlowCounterName[] = ['packets', 'malformed', 'late', 'lostPackets', 'lostFrames', 'duplicates', 'reordered'];
 /** Counters of flows already closed, so device totals never go backwards. */
@@ -91,9 +100,10 @@ function openFlow(args: { flowId: number; multicast?: { ip: string; port: number
   closeFlow(args.flowId);
   return new Promise((resolve, reject) => {
     const socket = createSocket({ type: 'udp4', reuseAddr: args.multicast !== undefined, recvBufferSize: RX_SOCKET_BUFFER_BYTES });
-    const flow: OpenFlow = { id: args.flowId, socket, receiver: new RxFlowReceiver(rate, writers), unicast: !args.multicast, routes: [], port: 0, maxAge: 0, recvBufferBytes: 0 };
+    const flow: OpenFlow = { id: args.flowId, socket, receiver: new RxFlowReceiver(rate, writers), unicast: !args.multicast, routes: [], port: 0, maxAge: 0, recvBufferBytes: 0, readSinceCheck: 0 };
     socket.on('message', (msg, rinfo) => {
       flow.source = rinfo;
+      flow.readSinceCheck++;
       const now = mediaNow();
       flow.receiver.onPacket(msg, msg.length, now, delivery.position);
     });
@@ -152,20 +162,36 @@ const keepaliveTimer = setInterval(() => {
 // Delivery runs in the check phase, after the poll phase has handled the datagrams already queued
 // on the flow sockets: after an event-loop stall the timer fires first, and reading the rings then
 // would hand over as missing the frames of packets that arrived in time but were not yet read.
-const deliver = () => {
+// A socket still draining its backlog (a full batch read this turn) defers delivery by a turn.
+let deferrals = 0;
+const deliver = (): boolean => {
+  let draining = false;
+  for (const f of flows.values()) {
+    if (f.readSinceCheck >= UV_UDP_READS_PER_TURN) draining = true;
+    f.readSinceCheck = 0;
+  }
+  if (draining && deferrals < MAX_DELIVERY_DEFERRALS) {
+    deferrals++;
+    counters.deliveryDeferrals++;
+    return false;
+  }
+  deferrals = 0;
   const now = mediaNow();
   if (!Number.isNaN(now)) delivery.run(now);
+  return true;
 };
 const idleOutput = output instanceof NullSinkOutput;
 let deliveryTimer: NodeJS.Timeout | undefined;
 let deliveryStopped = false;
+const deliverSoon = (): void => {
+  if (deliveryStopped) return;
+  if (deliver()) scheduleDelivery();
+  else setImmediate(deliverSoon);
+};
 const scheduleDelivery = (): void => {
   if (deliveryStopped) return;
   const ms = flows.size === 0 && idleOutput ? IDLE_DELIVERY_INTERVAL_MS : DELIVERY_INTERVAL_MS;
-  deliveryTimer = setTimeout(() => setImmediate(() => {
-    deliver();
-    scheduleDelivery();
-  }), ms);
+  deliveryTimer = setTimeout(() => setImmediate(deliverSoon), ms);
 };
 scheduleDelivery();
 
