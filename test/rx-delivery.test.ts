@@ -1,4 +1,4 @@
-// RX delivery to the sink (src/audio-io/sinks-delivery.ts) with synthetic time: whatever the output
+// RX delivery to the sink (src/audio-io/sinks-delivery.ts, src/core/rx/drain-gate.ts) with synthetic time: whatever the output
 // does (no free buffer for a while, not open yet), frame k of what it is handed is the frame at
 // media time `firstFrame + k`; frames the rings no longer hold come out as counted zeros of the
 // same length, never as a shift of the timeline.
@@ -6,6 +6,7 @@ import test from 'ava';
 import { createMediaRing, MediaRingReader, MediaRingWriter } from '../dist/core/media-ring.js';
 import { MAX_CATCH_UP_FRAMES, MAX_DELIVERY_FRAMES, RxDelivery } from '../dist/audio-io/sinks-delivery.js';
 import type { SinkOutput } from '../dist/audio-io/sinks.js';
+import { DeliveryDrainGate, MAX_DELIVERY_DEFERRALS, UV_UDP_READS_PER_TURN } from '../dist/core/rx/drain-gate.js';
 
 const CHANNELS = 2;
 const LATENCY = 480;
@@ -172,4 +173,18 @@ test('a delivery more than MAX_CATCH_UP_FRAMES behind skips ahead and counts it'
   step(now);
   t.is(delivery.skippedFrames, now - LATENCY - before - MAX_CATCH_UP_FRAMES);
   t.is(out.frames[0]!.length + delivery.skippedFrames, delivery.position - first);
+});
+
+test('delivery waits while a flow socket drains a backlog (full libuv batches), but not for ever', (t) => {
+  const gate = new DeliveryDrainGate();
+  t.false(gate.shouldWait([3, 2]), 'steady state: a few datagrams per check');
+  t.true(gate.shouldWait([UV_UDP_READS_PER_TURN, 0]), 'a full batch: more may be queued');
+  t.true(gate.shouldWait([1, UV_UDP_READS_PER_TURN]));
+  t.false(gate.shouldWait([5, 0]), 'the backlog is read');
+  t.is(gate.deferrals, 2);
+  let waited = 0;
+  while (gate.shouldWait([UV_UDP_READS_PER_TURN])) waited++;
+  t.is(waited, MAX_DELIVERY_DEFERRALS, 'a flood holds delivery up for a bounded number of turns');
+  t.true(gate.shouldWait([UV_UDP_READS_PER_TURN]), 'and the count restarts after a delivery');
+  t.false(gate.shouldWait([]), 'no flows: deliver');
 });

@@ -7,6 +7,7 @@ import type { RemoteInfo, Socket } from 'node:dgram';
 import { ClockOverlayReader } from '../core/clock-overlay.js';
 import { KEEPALIVE, KEEPALIVE_INTERVAL_MS } from '../core/flows/limits.js';
 import { MediaRingReader, MediaRingWriter } from '../core/media-ring.js';
+import { DeliveryDrainGate } from '../core/rx/drain-gate.js';
 import { RxFlowReceiver } from '../core/rx/flow-receiver.js';
 import type { FlowRoute } from '../core/rx/types.js';
 import type { BytesPerSample } from '../core/audio/packet.js';
@@ -30,13 +31,6 @@ const IDLE_DELIVERY_INTERVAL_MS = 50;
  * Packets are handled before delivery runs, so they are then still in time for the RX latency.
  */
 const RX_SOCKET_BUFFER_BYTES = 1 << 20;
-/**
- * libuv reads at most 32 datagrams per socket per event-loop turn. A socket that gave that many in
- * one turn may hold more (queued during a stall): delivery waits another turn for them, up to this
- * many turns, rather than passing over frames that have arrived but were not read yet.
- */
-const UV_UDP_READS_PER_TURN = 32;
-const MAX_DELIVERY_DEFERRALS = 64;
 
 const rt = new WorkerRuntime();
 const cfg = rt.init.config;
@@ -81,11 +75,11 @@ interface OpenFlow {
   maxAge: number;
   /** SO_RCVBUF as the kernel granted it. */
   recvBufferBytes: number;
-  /** Datagrams read since the last delivery (see UV_UDP_READS_PER_TURN). */
+  /** Datagrams read since the last delivery check (see DeliveryDrainGate). */
   readSinceCheck: number;
 }
 const flows = new Map<number, OpenFlow>();
-const counters = { commands: 0, keepalives: 0, flowsOpened: 0, flowsClosed: 0, deliveryDeferrals: 0 };
+const counters = { commands: 0, keepalives: 0, flowsOpened: 0, flowsClosed: 0 };
 type FlowCounterName = 'packets' | 'malformed' | 'late' | 'lostPackets' | 'lostFrames' | 'duplicates' | 'reordered';
 const FLOW_TOTALS: FlowCounterName[] = ['packets', 'malformed', 'late', 'lostPackets', 'lostFrames', 'duplicates', 'reordered'];
 /** Counters of flows already closed, so device totals never go backwards. */
@@ -162,20 +156,16 @@ const keepaliveTimer = setInterval(() => {
 // Delivery runs in the check phase, after the poll phase has handled the datagrams already queued
 // on the flow sockets: after an event-loop stall the timer fires first, and reading the rings then
 // would hand over as missing the frames of packets that arrived in time but were not yet read.
-// A socket still draining its backlog (a full batch read this turn) defers delivery by a turn.
-let deferrals = 0;
+// A socket still draining a backlog defers delivery by a turn (DeliveryDrainGate).
+const drainGate = new DeliveryDrainGate();
+const reads: number[] = [];
 const deliver = (): boolean => {
-  let draining = false;
+  reads.length = 0;
   for (const f of flows.values()) {
-    if (f.readSinceCheck >= UV_UDP_READS_PER_TURN) draining = true;
+    reads.push(f.readSinceCheck);
     f.readSinceCheck = 0;
   }
-  if (draining && deferrals < MAX_DELIVERY_DEFERRALS) {
-    deferrals++;
-    counters.deliveryDeferrals++;
-    return false;
-  }
-  deferrals = 0;
+  if (drainGate.shouldWait(reads)) return false;
   const now = mediaNow();
   if (!Number.isNaN(now)) delivery.run(now);
   return true;
@@ -206,7 +196,7 @@ function report(): void {
   });
   const sum = (k: FlowCounterName) => [...flows.values()].reduce((a, f) => a + f.receiver.counters[k], closedTotals[k]);
   rt.report({
-    counters: { ...counters, ...output.counters, deliveredFrames: delivery.frames, deliverySkippedFrames: delivery.skippedFrames, deliveryBlocksDropped: delivery.blocksDropped, deliveryStalls: delivery.stalls },
+    counters: { ...counters, ...output.counters, deliveredFrames: delivery.frames, deliverySkippedFrames: delivery.skippedFrames, deliveryBlocksDropped: delivery.blocksDropped, deliveryStalls: delivery.stalls, deliveryDeferrals: drainGate.deferrals },
     info: {
       sink: captureRing ? 'library' : sinkSpec.kind === 'none' ? 'none' : `${sinkSpec.kind}:${sinkSpec.path}`,
       sinkState: output.state,
