@@ -207,6 +207,8 @@ function report(): void {
         ...(lastLatency ? { achievedNs: toNs(lastLatency.mean), achievedMinNs: toNs(lastLatency.min), achievedMaxNs: toNs(lastLatency.max) } : {}),
       },
       firstFrameMediaTime: delivery.firstFrame,
+      // Media time of the next frame to hand over: these counters cover the output before it.
+      deliveredToMediaTime: delivery.position,
       deliveredFrames: delivery.frames,
       packets: sum('packets'),
       malformed: sum('malformed'),
