@@ -51,6 +51,16 @@ test.serial('three devices: unicast A→B, multicast A→C and unicast B→C, sa
     const b = await startDevice(hb, { name: 'dev-b', deviceId: '00000a4d0000003b', stateDir: join(dir, 'b'), tx: 8, rx: 16, rxLatencyNs: RX_LATENCY_NS, sink: `fifo:${join(dir, 'b.fifo')}` });
     const c = await startDevice(hc, { name: 'dev-c', deviceId: '00000a4d0000003c', stateDir: join(dir, 'c'), tx: 2, rx: 16, rxLatencyNs: RX_LATENCY_NS, sink: `fifo:${join(dir, 'c.fifo')}` });
     devs.push(a, b, c);
+    /** Counted events that only a loaded machine causes here (transmitter skips, late packets, socket overflow). */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const disturbances = async (sa?: any, sb?: any, sc?: any) => {
+      [sa, sb, sc] = [sa ?? (await a.status()), sb ?? (await b.status()), sc ?? (await c.status())];
+      return {
+        aRebootstraps: sa.counters.transmit.rebootstraps as number, bRebootstraps: sb.counters.transmit.rebootstraps as number,
+        bLate: sb.receive.latePackets as number, cLate: sc.receive.latePackets as number,
+        bSocketDrops: await udpRcvbufErrors(hb), cSocketDrops: await udpRcvbufErrors(hc),
+      };
+    };
 
     // B: all 16 of A's channels, unicast (requested before the multicast flow exists).
     await arc(hc, hb, 'subscribe', B_MAP.map((tx, i) => [i + 1, txName(tx), 'dev-a']));
@@ -73,9 +83,11 @@ test.serial('three devices: unicast A→B, multicast A→C and unicast B→C, sa
     }, 20000).catch(async (e: Error) => { throw new Error(`${e.message}: C ${JSON.stringify((await c.status())?.receive?.subscriptions)}`); });
 
     await sleep(500);
+    const before = await disturbances();
     const from = mediaNow(RATE);
     await sleep(SECONDS * 1000);
     const [sa, sb, sc] = [await a.status(), await b.status(), await c.status()];
+    const after = await disturbances(sa, sb, sc);
     await Promise.all([b.proc.stop(), c.proc.stop()]);
     await Promise.all([fifoB.closed, fifoC.closed]);
 
@@ -91,7 +103,8 @@ test.serial('three devices: unicast A→B, multicast A→C and unicast B→C, sa
       t.log(`${label}: ${sum.frames} frames, samples checked ${sum.checked}, mismatches ${sum.mismatches}, dropouts ${sum.dropouts}, start-up zeros ${sum.startupZeros}; latency configured ${configured} samples, reported ${reported.toFixed(1)}, at the reader min ${sum.latency.min} median ${sum.latency.median} max ${sum.latency.max}; lost ${rx.lostPackets} late ${rx.latePackets}; sink ${JSON.stringify(st.counters.receive)}`);
       return { label, map, st, sum, reported };
     });
-    t.log(`A TX lateness ${JSON.stringify(sa.transmit.lateness)} rebootstraps ${sa.counters.transmit.rebootstraps}; B TX lateness ${JSON.stringify(sb.transmit.lateness)} rebootstraps ${sb.counters.transmit.rebootstraps}; UDP receive-buffer drops B ${await udpRcvbufErrors(hb)} C ${await udpRcvbufErrors(hc)}`);
+    const disturbed = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - before[k as keyof typeof before]]).filter(([, d]) => (d as number) > 0));
+    t.log(`A TX lateness ${JSON.stringify(sa.transmit.lateness)}; B TX lateness ${JSON.stringify(sb.transmit.lateness)}; during the run: ${JSON.stringify(disturbed)}`);
 
     // C gets A's channels over one multicast flow (joined, no flow request to A), B's over unicast.
     const mc = cFlows.filter((f) => f.multicast);
@@ -104,8 +117,14 @@ test.serial('three devices: unicast A→B, multicast A→C and unicast B→C, sa
     t.true(cFlows.filter((f) => !f.multicast).every((f) => f.to.ip === hb.ip), 'C\'s unicast flows are from B');
     t.is(statusCount(sb.receive.subscriptions, range(1, 16), UNICAST), 16, 'B still receives all 16 over unicast');
 
+    // Zero dropouts, unless the machine's load made a transmitter skip (counted rebootstrap), a
+    // packet arrive late, or the kernel drop packets at a full socket: then every zero must still
+    // be one the receiver counted (and no sample may be wrong, as always).
+    const clean = Object.keys(disturbed).length === 0;
+    if (!clean) t.log(`load disturbed the run (${JSON.stringify(disturbed)}): dropouts allowed only as counted zeros`);
     for (const { label, map, st, sum, reported } of runs) {
-      assertCapture(t, label, sum, from);
+      const perChannel = st.receive.channels.map((c: { missingFrames: number; zeroFilled: number }) => c.missingFrames + c.zeroFilled);
+      assertCapture(t, label, sum, from, clean ? undefined : { perChannel, until: st.receive.deliveredToMediaTime });
       t.true(sum.checked >= SECONDS * RATE * map.length * 0.9, `${label}: checked the whole run`);
       t.true(Math.abs(reported - configured) <= FPP, `${label}: reported latency within one packet of the configured one`);
       t.true(sum.latency.min >= configured - 1, `${label}: never delivered early`);
