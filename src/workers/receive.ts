@@ -26,8 +26,9 @@ const DELIVERY_INTERVAL_MS = 2;
  * meters current: a slower pace keeps an idle device's CPU down. */
 const IDLE_DELIVERY_INTERVAL_MS = 50;
 /**
- * Receive buffer per flow socket (the kernel doubles it, capped by net.core.rmem_max): ~600 ms of
- * an 8-channel 24-bit flow, so a worker stalled by a loaded CPU finds its packets queued, not lost.
+ * Receive buffer per flow socket (the kernel doubles it, capped by net.core.rmem_max): ~0.5 s of
+ * an 8-channel 24-bit flow, so a worker stalled by a loaded CPU finds its packets queued, not lost
+ * (measured: B stopped with SIGSTOP for 500 ms loses none, test/e2e-rx-stress.test.ts).
  * Packets are handled before delivery runs, so they are then still in time for the RX latency.
  */
 const RX_SOCKET_BUFFER_BYTES = 1 << 20;
