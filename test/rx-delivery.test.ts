@@ -95,6 +95,7 @@ test('an output without a free buffer stalls delivery: every frame comes out lat
   out.hold = true;
   for (let i = 0; i < 30; i++, now += 96) step(now);
   t.true(delivery.stalls > 0, 'the busy output was seen');
+  t.is(delivery.takeLatency()?.max, LATENCY, 'the consumer\'s backlog is not counted as the device\'s latency');
   t.is(delivery.blocksDropped, 0);
   t.is(out.frames[0]!.length, before, 'nothing written while the reader is stopped');
   out.hold = false;
@@ -149,17 +150,21 @@ test('the whole process stalls (no packets, no delivery): lost packets are zeros
   t.is(delivery.skippedFrames, 0);
 });
 
-test('before the output opens, blocks are dropped (counted) and the first frame is the first handed over', (t) => {
+test('before the output opens, delivery moves on; the first frame is the first handed over; a failed output counts dropped blocks', (t) => {
   const { out, delivery, step } = setup(4);
   out.state = 'opening';
   let now = 2000;
   for (; now < 4000; now += 96) step(now);
-  t.true(delivery.blocksDropped > 0);
+  t.is(delivery.blocksDropped, 0, 'nothing dropped: there is no output timeline yet');
   t.true(Number.isNaN(delivery.firstFrame));
+  t.true(delivery.position > 2000 - LATENCY, 'delivery kept its position current');
   out.state = 'open';
   for (; now < 8000; now += 96) step(now);
   t.is(out.frames[0]!.length, delivery.position - delivery.firstFrame);
   t.is(checkTimeline(t, out, delivery.firstFrame), 0);
+  out.state = 'closed';
+  step(now + 96);
+  t.is(delivery.blocksDropped, 1, 'after a failure every block is dropped and counted');
 });
 
 test('a delivery more than MAX_CATCH_UP_FRAMES behind skips ahead and counts it', (t) => {

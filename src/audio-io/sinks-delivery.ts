@@ -28,7 +28,7 @@ export class RxDelivery {
   firstFrame = NaN;
   frames = 0;
   skippedFrames = 0;
-  /** Blocks dropped while the output was not open (before it opened, or after it failed). */
+  /** Blocks dropped after the first frame because the output was no longer open (it failed). */
   blocksDropped = 0;
   /** Calls that stopped early because the open output had no free buffer (a slow consumer). */
   stalls = 0;
@@ -38,7 +38,7 @@ export class RxDelivery {
   private readonly scratch: Int32Array[];
   /** One-element output lists per channel ring (rings are single-channel). */
   private readonly outputs: Int32Array[][];
-  /** now − delivered end (samples) at each hand-over: the latency achieved. */
+  /** now − delivered end (samples) after each call that handed over everything due: the latency achieved. */
   private latMin = Infinity;
   private latMax = -Infinity;
   private latSum = 0;
@@ -72,8 +72,9 @@ export class RxDelivery {
     while (this.position < end) {
       const n = this.block(Math.min(end - this.position, MAX_DELIVERY_FRAMES));
       if (n === 0) {
+        // The consumer's backlog, not the device's latency: measured by `stalls`.
         this.stalls++;
-        break;
+        return total;
       }
       total += n;
     }
@@ -109,7 +110,8 @@ export class RxDelivery {
       }
       this.output.submit(block, frames * n);
       if (Number.isNaN(this.firstFrame)) this.firstFrame = t;
-    } else {
+    } else if (!Number.isNaN(this.firstFrame)) {
+      // Before the first frame there is no output timeline yet (a FIFO not opened by its reader).
       this.blocksDropped++;
     }
     this.position = t + frames;
