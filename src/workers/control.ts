@@ -24,7 +24,7 @@ let reportQueued = false;
 function report(): void {
   reportQueued = false;
   rt.report({
-    counters: { ...counters, ...(plane?.counters() ?? {}) },
+    counters: { ...counters, ...(plane?.counters() ?? {}), ...(tx?.server.flatCounters() ?? {}) },
     info: plane
       ? { ...plane.control.statusInfo(), mdns: plane.mdnsInfo(), ...(tx ? { transmitter: tx.server.status() } : {}), ...(rx ? { rx: rx.info() } : {}) }
       : {},
