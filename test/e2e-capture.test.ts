@@ -1,0 +1,81 @@
+// End to end into a file: `inferno capture --format wav` subscribes to a real device A sending
+// `--tx-source pattern` on another namespace host. Frame k of the file is at media time
+// `firstFrameMediaTime + k` (from the capture summary); from the first sound on (plus settling)
+// every sample must be the pattern for that media time, and sox and ffprobe must read the file.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { interop } from './support/needs.js';
+import { createLan } from './support/netns.js';
+import type { LanHost } from './support/netns.js';
+import { mainJs, withPrivateState } from './support/inferno-process.js';
+import { checkChannel, startDevice, stopFetchers } from './support/e2e-devices.js';
+import type { E2eDevice } from './support/e2e-devices.js';
+import { ffprobe, soxInfo, soxSamples } from './support/rec-tools.js';
+import { parseTake } from './support/rec-parse.js';
+
+const test = interop({ root: true, commands: ['ip', 'sox', 'ffprobe'] });
+const RATE = 48000;
+/** Frames after the first sound that are not checked for dropouts (subscription start-up). */
+const SETTLE_FRAMES = RATE / 2;
+const DURATION_S = 5;
+
+test.serial('inferno capture --format wav from a real pattern transmitter: the file is the pattern, sample-exact', async (t) => {
+  t.timeout(90_000);
+  const lan = createLan(2, { tag: 'cfcap', subnet: '10.79.3' });
+  const dir = mkdtempSync(join(tmpdir(), 'e2e-cap-'));
+  const devs: E2eDevice[] = [];
+  try {
+    const [ha, hb] = lan.hosts as [LanHost, LanHost];
+    const a = await startDevice(ha, { name: 'dev-a', deviceId: '00000a4d000000ca', stateDir: dir, tx: 4, rate: RATE });
+    devs.push(a);
+    const out = join(dir, 'take.wav');
+    const state = withPrivateState([]);
+    const cap = hb.spawn(process.execPath, [mainJs, 'capture', ...state.args, '--bind-ip', 'eth0', '--name', 'cap', '-n', '2', '-o', out, '--format', 'wav', '--bits', '24',
+      '--subscribe', '1=01@dev-a', '--subscribe', '2=03@dev-a', '--rx-latency-ns', '20000000', '--duration', String(DURATION_S), '--quiet', '--clock', 'local']);
+    let capErr = '';
+    cap.stderr!.setEncoding('utf8').on('data', (d: string) => (capErr += d));
+    const code = await new Promise<number | null>((r) => cap.once('exit', (c) => r(c)));
+    if (state.dir) rmSync(state.dir, { recursive: true, force: true });
+    const ast = await a.status();
+    t.is(code, 0, capErr);
+    const line = capErr.split('\n').find((l) => l.startsWith('capture summary '));
+    t.truthy(line, capErr);
+    const summary = JSON.parse(line!.slice('capture summary '.length)) as {
+      firstFrameMediaTime: number; lostPackets: number; latePackets: number; channels: { missingFrames: number }[];
+      recorder: { droppedFrames: number; framesRecorded: number; files: string[] };
+    };
+    t.deepEqual(summary.recorder.files, [out]);
+    t.is(summary.recorder.droppedFrames, 0, 'the recorder kept up');
+
+    // Readers agree on the format; the file carries the subscribed channel names.
+    const info = soxInfo(out);
+    t.like(info, { channels: 2, rate: RATE, bits: 24 });
+    const probe = ffprobe(out);
+    t.like(probe.streams[0], { channels: 2, sample_rate: String(RATE), bits_per_sample: 24 });
+    t.deepEqual(parseTake(out).trackNames, ['01', '03']);
+
+    const s = soxSamples(out);
+    const frames = s.length / 2;
+    t.is(info.samples, frames);
+    t.true(frames >= summary.recorder.framesRecorded, `${frames} frames in the file, ${summary.recorder.framesRecorded} recorded`);
+    const t0 = summary.firstFrameMediaTime;
+    const checks = [checkChannel(s, 2, 1, 1, 24, t0), checkChannel(s, 2, 2, 3, 24, t0)];
+    const first = Math.max(...checks.map((c) => c.first));
+    t.true(checks.every((c) => c.first >= 0), 'the pattern arrived on both channels, at the media time the summary gives');
+    // Settled part only: zeros there are dropouts.
+    const settled = [checkChannel(s, 2, 1, 1, 24, t0, t0 + first + SETTLE_FRAMES), checkChannel(s, 2, 2, 3, 24, t0, t0 + first + SETTLE_FRAMES)];
+    for (const [i, c] of settled.entries()) {
+      t.is(c.mismatches, 0, `channel ${i + 1}: no wrong sample ${JSON.stringify(c.firstBad)}`);
+      t.is(c.zeros, 0, `channel ${i + 1}: no dropout after settling: runs at frames ${JSON.stringify(c.zeroRuns.slice(0, 5).map(([m, n]) => [m - t0, n]))} of ${frames}; lost ${summary.lostPackets} late ${summary.latePackets}, A TX lateness ${JSON.stringify(ast.transmit.lateness)}`);
+    }
+    const checked = settled[0]!.checked;
+    t.true(checked >= (DURATION_S - 2) * RATE, `${checked} frames checked after settling`);
+    t.log(`file ${frames} frames, first sound at frame ${first}, ${checked} settled frames × 2 channels checked: 0 mismatches, 0 dropouts; lost ${summary.lostPackets} late ${summary.latePackets}`);
+  } finally {
+    await Promise.all(devs.map((d) => d.proc.stop()));
+    stopFetchers();
+    await lan.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
