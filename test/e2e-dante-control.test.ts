@@ -19,6 +19,7 @@ const script = resolve(projectRoot, 'dist-test', 'support', 'dante-routes.js');
 const RATE = 48000;
 const CH = 2;
 const SECONDS = 4;
+const LATENCY_NS = 20_000_000;
 /** Audio checked after every RX channel reports "receiving". */
 const SETTLE_MS = 500;
 // dante-control writes the subscription names at fixed pointers (92 and 109) but places them at
@@ -35,10 +36,12 @@ test.serial('dante-control (npm) subscribes B to A\'s pattern channels: every sa
   const devs: E2eDevice[] = [];
   try {
     const [ha, hb, hc] = lan.hosts as [LanHost, LanHost, LanHost];
-    const a = await startDevice(ha, { name: TX_DEVICE, deviceId: '00000a4d000000da', stateDir: dir, tx: 4, rate: RATE });
+    // TX latency as long as B's RX latency: a loaded machine stalls even a SCHED_FIFO sender for
+    // over 10 ms, and a sender further behind than its TX latency skips ahead (`rebootstraps`).
+    const a = await startDevice(ha, { name: TX_DEVICE, deviceId: '00000a4d000000da', stateDir: dir, tx: 4, rate: RATE, extra: ['--tx-latency-ns', String(LATENCY_NS)] });
     devs.push(a);
     const fifo = readFifo(join(dir, 'b.fifo'), RATE);
-    const b = await startDevice(hb, { name: 'dc-receiver', deviceId: '00000a4d000000db', stateDir: dir, rx: CH, tx: 2, rate: RATE, rxLatencyNs: 20_000_000, sink: `fifo:${join(dir, 'b.fifo')}` });
+    const b = await startDevice(hb, { name: 'dc-receiver', deviceId: '00000a4d000000db', stateDir: dir, rx: CH, tx: 2, rate: RATE, rxLatencyNs: LATENCY_NS, sink: `fifo:${join(dir, 'b.fifo')}` });
     devs.push(b);
 
     const job: DanteRoutesJob = {
