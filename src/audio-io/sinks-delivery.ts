@@ -87,7 +87,7 @@ export class RxDelivery {
       }
       this.channels[c]!.peak = peak;
     }
-    const block = this.output.acquire();
+    const block = this.output.acquire(frames * n);
     if (block) {
       for (let c = 0; c < n; c++) {
         const s = this.scratch[c]!;
