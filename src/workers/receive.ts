@@ -75,7 +75,7 @@ interface OpenFlow {
   maxAge: number;
 }
 const flows = new Map<number, OpenFlow>();
-const counters = { commands: 0, keepalives: 0, flowsOpened: 0, flowsClosed: 0 };
+const counters = { commands: 0, keepalives: 0, flowsOpened: 0, flowsClosed: 0, backlogTurns: 0 };
 type FlowCounterName = 'packets' | 'malformed' | 'late' | 'lostPackets' | 'lostFrames' | 'duplicates' | 'reordered';
 const FLOW_TOTALS: FlowCounterName[] = ['packets', 'malformed', 'late', 'lostPackets', 'lostFrames', 'duplicates', 'reordered'];
 /** Counters of flows already closed, so device totals never go backwards. */
@@ -92,6 +92,7 @@ function openFlow(args: { flowId: number; multicast?: { ip: string; port: number
     const socket = createSocket({ type: 'udp4', reuseAddr: args.multicast !== undefined });
     const flow: OpenFlow = { id: args.flowId, socket, receiver: new RxFlowReceiver(rate, writers), unicast: !args.multicast, routes: [], port: 0, maxAge: 0 };
     socket.on('message', (msg, rinfo) => {
+      datagrams++;
       flow.source = rinfo;
       const now = mediaNow();
       flow.receiver.onPacket(msg, msg.length, now, delivery.position);
@@ -150,20 +151,40 @@ const keepaliveTimer = setInterval(() => {
 // Delivery runs in the check phase, after the poll phase has handled the datagrams already queued
 // on the flow sockets: after an event-loop stall the timer fires first, and reading the rings then
 // would hand over as missing the frames of packets that arrived in time but were not yet read.
+// One poll phase reads at most 32 datagrams per socket (libuv), so after a longer stall delivery
+// waits, one loop turn at a time, until a turn brings no more datagrams (the backlog is read).
 const deliver = () => {
   const now = mediaNow();
   if (!Number.isNaN(now)) delivery.run(now);
 };
+/** Datagrams received on the flow sockets (to see when a backlog has been read). */
+let datagrams = 0;
+/** A timer this late means the loop stalled. */
+const STALL_MS = 10;
+/** Loop turns delivery waits at most for a backlog (32 datagrams per socket each). */
+const MAX_DRAIN_TURNS = 64;
 const idleOutput = output instanceof NullSinkOutput;
 let deliveryTimer: NodeJS.Timeout | undefined;
 let deliveryStopped = false;
+const deliverAfterBacklog = (turns: number, seen: number): void => {
+  if (turns > 0 && datagrams !== seen) {
+    counters.backlogTurns++;
+    const now = datagrams;
+    setImmediate(() => deliverAfterBacklog(turns - 1, now));
+    return;
+  }
+  deliver();
+  scheduleDelivery();
+};
 const scheduleDelivery = (): void => {
   if (deliveryStopped) return;
   const ms = flows.size === 0 && idleOutput ? IDLE_DELIVERY_INTERVAL_MS : DELIVERY_INTERVAL_MS;
-  deliveryTimer = setTimeout(() => setImmediate(() => {
-    deliver();
-    scheduleDelivery();
-  }), ms);
+  const due = Date.now() + ms;
+  deliveryTimer = setTimeout(() => {
+    const stalled = Date.now() - due > STALL_MS;
+    const seen = datagrams;
+    setImmediate(() => (stalled ? deliverAfterBacklog(MAX_DRAIN_TURNS, seen) : (deliver(), scheduleDelivery())));
+  }, ms);
 };
 scheduleDelivery();
 
