@@ -17,7 +17,7 @@ const NOTICE_GRACE_MS = 15;
 
 /**
  * Flow control for a blast: after every `every` packets, send `hex` (to the last packet's port
- * and address) with a fresh 16-bit id at `idOffset`, and wait for the reply carrying that id.
+ * and address, or `port`) with a fresh 16-bit id at `idOffset`, and wait for the reply carrying that id.
  * The device reads a socket in order, so the reply means the batch was read: batches smaller
  * than a socket's receive buffer are never lost to a slow (loaded) receiver.
  */
@@ -26,6 +26,8 @@ export interface Barrier {
   hex: string;
   idOffset: number;
   timeoutMs: number;
+  /** Port for the barrier (default: the last packet's). */
+  port?: number;
 }
 
 export interface Reply {
@@ -149,9 +151,11 @@ async function blast(job: Extract<Job, { mode: 'blast' }>): Promise<unknown> {
   const repliesByPort: Record<number, number> = {};
   const b = job.barrier;
   let waiting: { id: number; done(): void } | undefined;
+  // Every reply is counted, the barriers' too (a reply to another packet that happens to carry the
+  // id only ends a wait early).
   s.on('message', (m, r) => {
-    if (b && waiting && m.length >= b.idOffset + 2 && m.readUInt16BE(b.idOffset) === waiting.id) return waiting.done();
     repliesByPort[r.port] = (repliesByPort[r.port] ?? 0) + 1;
+    if (b && waiting && m.length >= b.idOffset + 2 && m.readUInt16BE(b.idOffset) === waiting.id) waiting.done();
   });
   let n = 0;
   let barriers = 0;
@@ -167,7 +171,7 @@ async function blast(job: Extract<Job, { mode: 'blast' }>): Promise<unknown> {
         const timer = setTimeout(() => reject(new Error(`no reply to barrier ${barriers} after ${n} packets`)), b.timeoutMs);
         waiting = { id, done: () => (clearTimeout(timer), (waiting = undefined), resolve()) };
       });
-      await send(pkt.toString('hex'), p.port, p.to ?? job.target);
+      await send(pkt.toString('hex'), b.port ?? p.port, p.to ?? job.target);
       await answered;
     }
   }
