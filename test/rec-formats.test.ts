@@ -157,7 +157,7 @@ tools('--split-every rotation: files named by device and start time, boundary sa
   }
 });
 
-tools('a full queue drops frames, counts them and keeps what was queued', async (t) => {
+tools('a full queue drops frames, counts them and writes silence in their place', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'recfmt-'));
   try {
     const path = join(dir, 'q.wav');
@@ -167,8 +167,11 @@ tools('a full queue drops frames, counts them and keeps what was queued', async 
     t.is(rec.counters.droppedFrames, 6000);
     t.is(rec.info().droppedFrames, 6000);
     await rec.close();
-    t.is(soxInfo(path).samples, 4000);
-    expectPattern(t, soxSamples(path), 3, 0, 24);
+    t.is(rec.counters.silenceFrames, 6000);
+    t.is(soxInfo(path).samples, 10_000, 'the file keeps the take\'s length');
+    const s = soxSamples(path);
+    expectPattern(t, s.subarray(0, 4000 * 3), 3, 0, 24);
+    t.true(s.subarray(4000 * 3).every((v) => v === 0), 'the dropped frames are silence');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

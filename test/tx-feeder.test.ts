@@ -75,6 +75,11 @@ test('FlowsServer: replies echo start code and transaction id; flow set publishe
   t.is(srv.counters.malformed, 3);
   t.is(decodeReply(srv.handle(encodeStop({ transactionId: 79, handle: reply.handle! }))!).status, 1);
   t.deepEqual(published.at(-1)!.flows, []);
+  // Every datagram is accounted for: answered, malformed or ignored (the stray keepalive).
+  const c = srv.counters;
+  t.like(c, { packets: 7, replies: 3, malformed: 3, ignored: 1 });
+  t.is(c.packets, c.replies + c.malformed + c.ignored);
+  t.like(srv.flatCounters(), { 'flows.packets': 7, 'flows.replies': 3, 'flows.drop.malformed': 3, 'flows.drop.ignored': 1 });
 });
 
 test('FlowsServer multicast: accepted ids at once, redraw on a group in use, published and listed', async (t) => {

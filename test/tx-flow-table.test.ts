@@ -159,4 +159,8 @@ test('lateness histogram quantiles', (t) => {
   t.is(h.quantileUs(0.5), 51);
   t.is(h.summary().maxUs, 50000);
   t.is(h.count, 101);
+  // Late by at least 5, 10, 20 ms: the 50 s one, and 6, 12 and 25 ms ones added now.
+  t.like(h.summary(), { late5ms: 1, late10ms: 1, late20ms: 1 });
+  for (const ms of [4.999, 6, 12, 19.999, 25]) h.record(ms * 1e6);
+  t.like(h.summary(), { late5ms: 5, late10ms: 4, late20ms: 2 });
 });

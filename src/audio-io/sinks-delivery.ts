@@ -89,7 +89,7 @@ export class RxDelivery {
   private block(frames: number): number {
     const t = this.position;
     const n = this.readers.length;
-    const block = this.output.acquire();
+    const block = this.output.acquire(frames * n);
     if (!block && this.output.state === 'open') return 0;
     for (let c = 0; c < n; c++) {
       const r = this.readers[c]!.read(t, frames, this.outputs[c]!);

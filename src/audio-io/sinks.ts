@@ -21,8 +21,11 @@ export function formatRxSink(spec: RxSinkSpec): string {
 
 /** Receives interleaved blocks; `frames × channels` samples at the start of `block`. */
 export interface SinkOutput {
-  /** A buffer to fill, or undefined when all are in flight (the block is dropped). */
-  acquire(): Int32Array | undefined;
+  /**
+   * A buffer to fill with up to `samples` samples (default: the largest block), or undefined when
+   * all are in flight (the block is dropped).
+   */
+  acquire(samples?: number): Int32Array | undefined;
   /** Queues the first `samples` of an acquired buffer. */
   submit(block: Int32Array, samples: number): void;
   readonly counters: { blocksWritten: number; bytesWritten: number; droppedBlocks: number; writeErrors: number };
@@ -51,6 +54,9 @@ export class NullSinkOutput implements SinkOutput {
 /**
  * A file or FIFO. Opening a FIFO waits (in the thread pool) until a reader opens it; blocks before
  * that are dropped. A failed write (e.g. the FIFO reader went away) closes the sink and calls `onError`.
+ * Writes go one at a time; while one is in flight, further small deliveries are appended to one
+ * buffer (each buffer holds the largest block), so the pool covers seconds of audio rather than a
+ * few deliveries when a write stalls (a slow reader, a loaded machine).
  */
 export class FileSinkOutput implements SinkOutput {
   readonly counters = { blocksWritten: 0, bytesWritten: 0, droppedBlocks: 0, writeErrors: 0 };
@@ -61,6 +67,9 @@ export class FileSinkOutput implements SinkOutput {
   /** Pending writes: block, sample count, ... (a flat list, reused). */
   private readonly queue: (Int32Array | number)[] = [];
   private drained: (() => void) | undefined;
+  /** The buffer deliveries are appended to while a write is in flight, and its fill. */
+  private filling: Int32Array | undefined;
+  private filled = 0;
 
   constructor(path: string, blockSamples: number, poolSize = 16, private readonly onError?: (err: Error) => void) {
     for (let i = 0; i < poolSize; i++) this.free.push(new Int32Array(blockSamples));
@@ -75,14 +84,37 @@ export class FileSinkOutput implements SinkOutput {
     });
   }
 
-  acquire(): Int32Array | undefined {
+  acquire(samples?: number): Int32Array | undefined {
     if (this.state !== 'open') return undefined;
-    return this.free.pop();
+    const f = this.filling;
+    if (f && f.length - this.filled >= (samples ?? f.length)) return f.subarray(this.filled);
+    this.flushFilling();
+    const b = this.free.pop();
+    if (b) {
+      this.filling = b;
+      this.filled = 0;
+    }
+    return b;
   }
 
-  submit(block: Int32Array, samples: number): void {
+  submit(_block: Int32Array, samples: number): void {
+    // `_block` is the view acquire() handed out: the filling buffer from `filled` on.
+    this.filled += samples;
+    // Idle: write now (low latency); else it goes when the write in flight completes.
+    if (this.inFlight === 0) this.flushFilling();
+  }
+
+  /** Queues the filling buffer for writing. */
+  private flushFilling(): void {
+    const b = this.filling;
+    if (!b) return;
+    this.filling = undefined;
+    if (this.filled === 0) {
+      this.free.push(b);
+      return;
+    }
     // One write at a time: concurrent writes from the thread pool could land out of order.
-    this.queue.push(block, samples);
+    this.queue.push(b, this.filled);
     this.inFlight++;
     if (this.inFlight === 1) this.writeNext();
   }
@@ -101,8 +133,13 @@ export class FileSinkOutput implements SinkOutput {
         this.counters.blocksWritten++;
         this.counters.bytesWritten += n;
       }
+      if (this.inFlight > 0) {
+        if (this.fd >= 0) this.writeNext();
+        return;
+      }
+      // Idle again: what arrived meanwhile goes out in one write.
+      if (this.fd >= 0 && this.state === 'open') this.flushFilling();
       if (this.inFlight === 0) this.drained?.();
-      else if (this.fd >= 0) this.writeNext();
     });
   }
 
@@ -114,6 +151,7 @@ export class FileSinkOutput implements SinkOutput {
   }
 
   async close(): Promise<void> {
+    if (this.fd >= 0 && this.state === 'open') this.flushFilling();
     this.state = 'closed';
     if (this.inFlight > 0) await new Promise<void>((r) => (this.drained = r));
     if (this.fd >= 0) {

@@ -3,7 +3,7 @@
 // controller). Output is clocked by the media clock (`local`: this host's CLOCK_TAI): frames are
 // written continuously from start, at now − RX latency, with zeros where nothing arrived — unlike
 // inferno2pipe, whose output is driven by arriving packets and stops while nothing arrives.
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { resolveDeviceConfig } from '../config/device-config.js';
 import { loadSettings } from '../config/load.js';
 import { ConfigError } from '../core/errors.js';
@@ -91,6 +91,17 @@ export async function runCapture(argv: string[]): Promise<number> {
     throw err;
   }
 
+  // The recorder never overwrites (a restarted receive worker continues in PATH-2.EXT), so the
+  // one truncation `-o PATH` promises happens here, once per run.
+  const rec = (config as { recorder?: { path: string; split?: unknown } }).recorder;
+  if (rec && !rec.split) {
+    try {
+      writeFileSync(rec.path, '');
+    } catch (err) {
+      process.stderr.write(`inferno capture: cannot write ${rec.path}: ${(err as Error).message}\n`);
+      return 1;
+    }
+  }
   const device = await DeviceEngine.start(config);
   const started = Date.now();
   const receive = () => (device.status().receive ?? {}) as ReceiveStatus;

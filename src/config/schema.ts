@@ -298,7 +298,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   },
   {
     key: 'realtime', flag: 'realtime', env: 'INFERNO_REALTIME', file: 'realtime', arg: 'BOOL',
-    help: 'run the transmit worker at SCHED_FIFO (needs CAP_SYS_NICE; it then never spins)',
+    help: 'run the transmit and receive workers at SCHED_FIFO (needs CAP_SYS_NICE; the transmitter then never spins)',
     defaultText: 'false', default: false,
     parse: (raw) => {
       const s = String(raw).trim().toLowerCase();

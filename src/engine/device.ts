@@ -230,11 +230,13 @@ export class DeviceEngine extends EventEmitter {
   }
 }
 
-/** Flow set (control → transmit) and keepalives (transmit → control): `tx-*` events become commands
- * with id −1, which the workers do not answer. */
+/** Flow set (control → transmit), keepalives (transmit → control) and the recorder's track names
+ * (control → receive): these events become commands with id −1, which the workers do not answer. */
 function relayTxEvents(supervisor: Supervisor): void {
   supervisor.on('worker-event', (from: WorkerName, name: string, data: unknown) => {
-    const to: WorkerName | undefined = name === 'tx-flows' && from === 'control' ? 'transmit' : name === 'tx-keepalive' && from === 'transmit' ? 'control' : undefined;
+    const to: WorkerName | undefined = name === 'tx-flows' && from === 'control' ? 'transmit'
+      : name === 'tx-keepalive' && from === 'transmit' ? 'control'
+      : name === 'rx-tracks' && from === 'control' ? 'receive' : undefined;
     if (!to) return;
     try {
       supervisor.send(to, { type: 'command', id: -1, name, args: data });

@@ -66,7 +66,8 @@ export interface FlowsServerOptions {
 
 export class FlowsServer {
   readonly table: TxFlowTable;
-  readonly counters = { requests: 0, replies: 0, stops: 0, updates: 0, keepalives: 0, expired: 0, malformed: 0, rejected: 0, ignored: 0 };
+  /** `packets` counts every datagram on the flows port: each is then a reply, malformed or ignored. */
+  readonly counters = { packets: 0, requests: 0, replies: 0, stops: 0, updates: 0, keepalives: 0, expired: 0, malformed: 0, rejected: 0, ignored: 0 };
   private socket?: dgram.Socket;
   private timer?: NodeJS.Timeout;
   private readonly reader: ClockOverlayReader;
@@ -115,7 +116,12 @@ export class FlowsServer {
 
   /** Applies one flows-control datagram; returns the reply to send, if any. */
   handle(msg: Buffer): Buffer | undefined {
-    if (isKeepalive(msg)) return undefined;
+    this.counters.packets++;
+    // Keepalives belong on the flow's audio socket; one here is not acted on.
+    if (isKeepalive(msg)) {
+      this.counters.ignored++;
+      return undefined;
+    }
     let opcode: number;
     try {
       opcode = decodeControlHeader(msg).opcode;
@@ -190,6 +196,26 @@ export class FlowsServer {
 
   status(): Record<string, unknown> {
     return { flows: txFlowStatus(this.table.all(), this.mediaNow(), this.opts.config.sampleRate), counters: { ...this.counters } };
+  }
+
+  /**
+   * The counters in the control servers' flat form (`flows.packets`, `flows.drop.<reason>`, ...),
+   * so /status `control.servers.flows` and /metrics show them like the ARC/CMC ones.
+   */
+  flatCounters(): Record<string, number> {
+    const c = this.counters;
+    return {
+      'flows.packets': c.packets,
+      'flows.replies': c.replies,
+      'flows.drop.malformed': c.malformed,
+      'flows.drop.ignored': c.ignored,
+      'flows.count.requests': c.requests,
+      'flows.count.stops': c.stops,
+      'flows.count.updates': c.updates,
+      'flows.count.rejected': c.rejected,
+      'flows.count.keepalives': c.keepalives,
+      'flows.count.expired': c.expired,
+    };
   }
 
   /**

@@ -4,6 +4,8 @@
 import { ControlPlane } from '../net/control/control-plane.js';
 import type { NamesInfo, RestartReason } from '../net/control/device-control.js';
 import { startFlowsServer } from '../net/flows-server.js';
+import { RX_TRACKS_EVENT, tracksFromChannels } from '../audio-io/recorder/capture-options.js';
+import type { RxChannelView } from '../audio-io/recorder/capture-options.js';
 import { rxFlowRecords, startRxSubscriptions } from '../net/rx/control-hook.js';
 import type { RxControlHook } from '../net/rx/control-hook.js';
 import { parseSubscribeList } from '../core/rx/subscribe-arg.js';
@@ -21,10 +23,17 @@ let tx: Awaited<ReturnType<typeof startFlowsServer>> | undefined;
 let rx: RxControlHook | undefined;
 let reportQueued = false;
 
+/** The recorder (if any) names its tracks after the RX channels' current names and routes. */
+const recording = (rt.init.config as { recorder?: unknown }).recorder !== undefined;
+
 function report(): void {
   reportQueued = false;
+  if (recording && plane) {
+    const rxChannels = (plane.control.statusInfo() as { rxChannels: RxChannelView[] }).rxChannels;
+    rt.post({ type: 'event', name: RX_TRACKS_EVENT, data: { tracks: tracksFromChannels(rxChannels) } });
+  }
   rt.report({
-    counters: { ...counters, ...(plane?.counters() ?? {}) },
+    counters: { ...counters, ...(plane?.counters() ?? {}), ...(tx?.server.flatCounters() ?? {}) },
     info: plane
       ? { ...plane.control.statusInfo(), mdns: plane.mdnsInfo(), ...(tx ? { transmitter: tx.server.status() } : {}), ...(rx ? { rx: rx.info() } : {}) }
       : {},

@@ -17,6 +17,8 @@ import type { SinkOutput } from '../audio-io/sinks.js';
 import { MAX_DELIVERY_FRAMES, RxDelivery } from '../audio-io/sinks-delivery.js';
 import { createRecorderSink, Recorder } from '../audio-io/recorder/index.js';
 import type { RecorderConfig } from '../audio-io/recorder/index.js';
+import { RX_TRACKS_EVENT } from '../audio-io/recorder/capture-options.js';
+import type { TrackInfo } from '../audio-io/formats/metadata.js';
 import { RingSinkOutput, RX_CAPTURE_SHARED } from '../audio-io/sinks-library.js';
 import { REPORT_INTERVAL_MS, WorkerRuntime } from './runtime.js';
 
@@ -63,6 +65,11 @@ const output: SinkOutput = captureRing
     ? new NullSinkOutput(blockSamples)
     : new FileSinkOutput(sinkSpec.path, blockSamples, 16, (err) => rt.log.error('rx sink write failed', { path: sinkSpec.path, error: err.message }));
 const delivery = new RxDelivery(readers, latencySamples, output);
+// With --realtime, below the transmit worker: a CFS-scheduled receiver on a loaded machine stalls
+// for 100 ms and more, long enough for packets to miss the RX latency or overflow the socket buffer.
+const RX_FIFO_PRIORITY = 80;
+const realtime = cfg.realtime ? native.setRealtimePriority('fifo', RX_FIFO_PRIORITY) : undefined;
+if (realtime && !realtime.ok) rt.log.warn('receive worker: SCHED_FIFO refused', { errno: realtime.errno });
 
 interface OpenFlow {
   id: number;
@@ -199,6 +206,7 @@ function report(): void {
   rt.report({
     counters: { ...counters, ...output.counters, deliveredFrames: delivery.frames, deliverySkippedFrames: delivery.skippedFrames, deliveryBlocksDropped: delivery.blocksDropped, deliveryStalls: delivery.stalls, deliveryDeferrals: drainGate.deferrals },
     info: {
+      realtime: realtime ? (realtime.ok ? 'SCHED_FIFO' : `refused: ${realtime.errno}`) : 'off',
       sink: captureRing ? 'library' : sinkSpec.kind === 'none' ? 'none' : `${sinkSpec.kind}:${sinkSpec.path}`,
       sinkState: output.state,
       ...(output instanceof Recorder ? { recorder: output.info() } : {}),
@@ -258,6 +266,9 @@ rt.onMessage((msg) => {
       return;
     case 'flows':
       void reply(Promise.resolve(flowStats()));
+      return;
+    case RX_TRACKS_EVENT:
+      if (output instanceof Recorder) output.setTracks((msg.args as { tracks: TrackInfo[] }).tracks);
       return;
     default:
       rt.post({ type: 'reply', id: msg.id, ok: false, error: `receive worker has no command '${msg.name}'` });

@@ -8,12 +8,27 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 export type Job =
   | { mode: 'status'; url: string; waitMs: number }
-  | { mode: 'requests'; target: string; local: string; packets: { port: number; hex: string; kind: 'arc' | 'cmc' | 'info' }[]; timeoutMs: number }
+  | { mode: 'requests'; target: string; local: string; packets: { port: number; hex: string; kind: 'arc' | 'cmc' | 'info'; to?: string }[]; timeoutMs: number }
   | { mode: 'renames'; target: string; port: number; prefix: string; count: number; timeoutMs: number }
-  | { mode: 'blast'; target: string; local: string; packets: { port: number; hex: string }[]; pauseEvery: number; pauseMs: number; settleMs: number }
+  | { mode: 'blast'; target: string; local: string; packets: { port: number; hex: string; to?: string }[]; pauseEvery: number; pauseMs: number; settleMs: number; barrier?: Barrier }
   | { mode: 'listen'; local: string; group: string; port: number; durationMs: number };
 
 const NOTICE_GRACE_MS = 15;
+
+/**
+ * Flow control for a blast: after every `every` packets, send `hex` (to the last packet's port
+ * and address, or `port`) with a fresh 16-bit id at `idOffset`, and wait for the reply carrying that id.
+ * The device reads a socket in order, so the reply means the batch was read: batches smaller
+ * than a socket's receive buffer are never lost to a slow (loaded) receiver.
+ */
+export interface Barrier {
+  every: number;
+  hex: string;
+  idOffset: number;
+  timeoutMs: number;
+  /** Port for the barrier (default: the last packet's). */
+  port?: number;
+}
 
 export interface Reply {
   port: number;
@@ -60,6 +75,8 @@ function bound(local: string, port = 0, group?: string): Promise<Socket> {
     s.bind({ port, ...(group ? {} : { address: local }) }, () => {
       s.off('error', reject);
       if (group) s.addMembership(group, local);
+      // Packets addressed to a group (a per-packet `to`) leave on the LAN interface.
+      if (local !== '0.0.0.0') s.setMulticastInterface(local);
       resolve(s);
     });
   });
@@ -78,7 +95,7 @@ async function requests(job: Extract<Job, { mode: 'requests' }>): Promise<unknow
   for (const p of job.packets) {
     current = [];
     const replies = current;
-    uni.send(Buffer.from(p.hex, 'hex'), p.port, job.target);
+    uni.send(Buffer.from(p.hex, 'hex'), p.port, p.to ?? job.target);
     const end = Date.now() + job.timeoutMs;
     // Unicast requests get one reply; info requests are answered by multicast (maybe several).
     while (Date.now() < end && (p.kind === 'info' || !replies.some((x) => !x.multicast))) await sleep(5);
@@ -132,15 +149,35 @@ async function renames(job: Extract<Job, { mode: 'renames' }>): Promise<unknown>
 async function blast(job: Extract<Job, { mode: 'blast' }>): Promise<unknown> {
   const s = await bound(job.local);
   const repliesByPort: Record<number, number> = {};
-  s.on('message', (_m, r) => (repliesByPort[r.port] = (repliesByPort[r.port] ?? 0) + 1));
+  const b = job.barrier;
+  let waiting: { id: number; done(): void } | undefined;
+  // Every reply is counted, the barriers' too (a reply to another packet that happens to carry the
+  // id only ends a wait early).
+  s.on('message', (m, r) => {
+    repliesByPort[r.port] = (repliesByPort[r.port] ?? 0) + 1;
+    if (b && waiting && m.length >= b.idOffset + 2 && m.readUInt16BE(b.idOffset) === waiting.id) waiting.done();
+  });
   let n = 0;
+  let barriers = 0;
+  const send = (hex: string, port: number, to: string) => new Promise<void>((resolve) => s.send(Buffer.from(hex, 'hex'), port, to, () => resolve()));
   for (const p of job.packets) {
-    await new Promise<void>((resolve) => s.send(Buffer.from(p.hex, 'hex'), p.port, job.target, () => resolve()));
+    await send(p.hex, p.port, p.to ?? job.target);
     if (++n % job.pauseEvery === 0) await sleep(job.pauseMs);
+    if (b && (n % b.every === 0 || n === job.packets.length)) {
+      const id = 0xb000 + (barriers++ & 0xfff);
+      const pkt = Buffer.from(b.hex, 'hex');
+      pkt.writeUInt16BE(id, b.idOffset);
+      const answered = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no reply to barrier ${barriers} after ${n} packets`)), b.timeoutMs);
+        waiting = { id, done: () => (clearTimeout(timer), (waiting = undefined), resolve()) };
+      });
+      await send(pkt.toString('hex'), b.port ?? p.port, p.to ?? job.target);
+      await answered;
+    }
   }
   await sleep(job.settleMs);
   s.close();
-  return { sent: n, repliesByPort };
+  return { sent: n, barriers, repliesByPort };
 }
 
 /** Collects datagrams sent to a multicast group for a while. */

@@ -17,7 +17,8 @@ interface CaptureDevice {
 
 /**
  * Track names at start: the subscribed TX channel's name, else the RX channel's name. (Routes a
- * controller makes later are not reflected in files already started.)
+ * controller makes later reach the recorder through `tracksFromChannels`; they show from the next
+ * file of a split, never in files already started.)
  */
 export function trackInfo(d: CaptureDevice): TrackInfo[] {
   const subs = new Map(parseSubscribeList(d.subscribe ?? [], d.rxChannels).map((s) => [s.rx, s]));
@@ -51,4 +52,20 @@ export function recorderConfig(v: Record<string, unknown>, output: string, isFif
     latencyMs: d.rxLatencyNs / 1e6,
     ...(split ? { split } : {}),
   };
+}
+
+/** Track names, control worker → receive worker (relayed by the main thread) once a second. */
+export const RX_TRACKS_EVENT = 'rx-tracks';
+
+/** The RX channels as the control state has them (names, subscriptions). */
+export interface RxChannelView {
+  name: string;
+  subscription?: { txChannelName: string; txDeviceName: string };
+}
+
+/** Track names for the recorder from the live control state, named as `trackInfo` names them. */
+export function tracksFromChannels(channels: readonly RxChannelView[]): TrackInfo[] {
+  return channels.map((c) => (c.subscription?.txChannelName
+    ? { name: c.subscription.txChannelName, source: `${c.subscription.txChannelName}@${c.subscription.txDeviceName}` }
+    : { name: c.name }));
 }

@@ -1,7 +1,7 @@
 // File operations of the recorder behind an interface: the piscina pool in production, in-thread
 // fs (with injectable faults) in tests. Every write carries its file position, so writes may
 // complete in any order.
-import { close, open, write } from 'node:fs';
+import { close, fdatasync, open, write } from 'node:fs';
 import { promisify } from 'node:util';
 import { encodePcm } from '../formats/pcm.js';
 import type { PcmBits } from '../formats/pcm.js';
@@ -12,6 +12,10 @@ export interface RecorderIo {
   /** Encodes the first `count` samples at `bits` and writes them at `position`. */
   writeSamples(fd: number, samples: Int32Array, count: number, bits: PcmBits, position: number): Promise<void>;
   writeBytes(fd: number, bytes: Uint8Array, position: number): Promise<void>;
+  /** Writes `length` zero bytes at `position` (silence in any PCM encoding). */
+  writeZeros(fd: number, length: number, position: number): Promise<void>;
+  /** fdatasync: what was written so far survives a power loss. */
+  sync(fd: number): Promise<void>;
   close(fd: number): Promise<void>;
   /** Releases threads; called once after the last close. */
   destroy(): Promise<void>;
@@ -22,6 +26,9 @@ export type PositionalWrite = (fd: number, b: Uint8Array, off: number, len: numb
 const pWrite = promisify(write) as unknown as (fd: number, b: Uint8Array, off: number, len: number, pos: number) => Promise<number>;
 export const openFd = (path: string, exclusive: boolean): Promise<number> => promisify(open)(path, exclusive ? 'wx' : 'w');
 export const closeFd = (fd: number): Promise<void> => promisify(close)(fd);
+export const syncFd = (fd: number): Promise<void> => promisify(fdatasync)(fd);
+/** Largest zero block written at once. */
+export const ZERO_BLOCK = 1 << 20;
 
 /** Writes all of `bytes` at `position` (a short write is continued). */
 export async function writeFully(fd: number, bytes: Uint8Array, position: number, writeFn: PositionalWrite = pWrite): Promise<void> {
@@ -43,6 +50,13 @@ export function threadIo(writeFn: PositionalWrite = pWrite): RecorderIo {
       await writeFully(fd, out, position, writeFn);
     },
     writeBytes: (fd, bytes, position) => writeFully(fd, bytes, position, writeFn),
+    async writeZeros(fd, length, position) {
+      const zeros = new Uint8Array(Math.min(length, ZERO_BLOCK));
+      for (let done = 0; done < length; done += zeros.length) {
+        await writeFully(fd, zeros.subarray(0, Math.min(zeros.length, length - done)), position + done, writeFn);
+      }
+    },
+    sync: syncFd,
     close: closeFd,
     async destroy() {},
   };

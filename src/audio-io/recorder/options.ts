@@ -29,6 +29,15 @@ export function stampUtc(d: Date): string {
   return `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}-${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}`;
 }
 
+/** `take.wav`, then `take-2.wav`, `take-3.wav`, ... (a take continued after a receive restart). */
+export function continuedFileName(path: string, attempt: number): string {
+  if (attempt === 0) return path;
+  const slash = path.lastIndexOf('/');
+  const dot = path.lastIndexOf('.');
+  const cut = dot > slash + 1 ? dot : path.length;
+  return `${path.slice(0, cut)}-${attempt + 1}${path.slice(cut)}`;
+}
+
 /** `<prefix>-<device>-<YYYYmmdd-HHMMSS>.<ext>`; `prefix` loses a trailing `.<ext>`. */
 export function takeFileName(prefix: string, device: string, start: Date, ext: string, attempt = 0): string {
   const base = prefix.endsWith(`.${ext}`) ? prefix.slice(0, -ext.length - 1) : prefix;

@@ -1,6 +1,8 @@
-// One file of a take. Sample blocks are written at their final positions while the header is
-// rewritten (on request, at least every second, and at the end) to describe only the contiguous
-// prefix of data whose writes completed, so the file on disk is always playable up to that point.
+// One file of a take. Sample blocks (and silence standing in for dropped frames) are written at
+// their final positions while the header is rewritten (on request, at least every second, and at
+// the end) to describe only the contiguous prefix of data whose writes completed, so the file on
+// disk is always playable up to that point; `sync` makes that state durable (fdatasync).
+import { stat } from 'node:fs/promises';
 import type { Container } from '../formats/container.js';
 import type { PcmBits } from '../formats/pcm.js';
 import type { RecorderIo } from './io.js';
@@ -10,8 +12,21 @@ export interface Chunk {
   frames: number;
 }
 
+/** How the file is opened: a new name never overwrites; `reuseEmpty` may take over an empty file. */
+export interface OpenSpec {
+  /** Candidate k (0, 1, 2, ...) of the file's name; the first one that is free is used. */
+  name(k: number): string;
+  /** Truncate whatever is at name(0) (otherwise existing files are skipped). */
+  truncate: boolean;
+  /** An existing empty file at a candidate is used (a take that was prepared but never written). */
+  reuseEmpty: boolean;
+}
+
+const MAX_NAME_TRIES = 1000;
+
 interface Write {
-  chunk: Chunk;
+  /** Samples, or none for silence. */
+  chunk: Chunk | undefined;
   /** Data offset and end of this write. */
   at: number;
   end: number;
@@ -26,7 +41,12 @@ export class TakeFile {
   durableBytes = 0;
   /** Data bytes the header on disk describes. */
   headerBytes = -1;
+  /** Data bytes the header described at the last completed fdatasync. */
+  syncedBytes = 0;
+  syncs = 0;
   error: Error | undefined;
+  /** The file's name (known for sure once it is open: a taken name moves on to the next candidate). */
+  path: string;
   private fd = -1;
   private readonly opened: Promise<void>;
   private readonly pending: Write[] = [];
@@ -39,16 +59,17 @@ export class TakeFile {
   private header: Promise<void> = Promise.resolve();
 
   constructor(
-    readonly path: string,
+    spec: OpenSpec,
     readonly container: Container,
     private readonly io: RecorderIo,
     private readonly bits: PcmBits,
     private readonly channels: number,
-    exclusive: boolean,
     private readonly release: (c: Chunk) => void,
     private readonly onError: (f: TakeFile, err: Error) => void,
+    private readonly onRenamed: (f: TakeFile, from: string) => void = () => {},
   ) {
-    this.opened = io.open(path, exclusive).then(
+    this.path = spec.name(0);
+    this.opened = this.openFree(spec).then(
       async (fd) => {
         this.fd = fd;
         // A valid empty file first: a take killed right now still leaves a readable file.
@@ -62,15 +83,51 @@ export class TakeFile {
     );
   }
 
+  /** Opens the first free candidate name (off the receive path: everything here is async). */
+  private async openFree(spec: OpenSpec): Promise<number> {
+    if (spec.truncate) return this.io.open(this.path, false);
+    for (let k = 0; ; k++) {
+      const path = spec.name(k);
+      try {
+        const fd = await this.io.open(path, true);
+        this.rename(path);
+        return fd;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || k >= MAX_NAME_TRIES) throw err;
+        if (spec.reuseEmpty && (await stat(path).then((s) => s.isFile() && s.size === 0, () => false))) {
+          const fd = await this.io.open(path, false);
+          this.rename(path);
+          return fd;
+        }
+      }
+    }
+  }
+
+  private rename(path: string): void {
+    if (path === this.path) return;
+    const from = this.path;
+    this.path = path;
+    this.onRenamed(this, from);
+  }
+
   get dataBytesAssigned(): number {
     return this.framesAssigned * this.container.frameBytes;
   }
 
   /** Queues a chunk (returned through `release` once written or abandoned). */
   enqueue(chunk: Chunk): void {
+    this.push(chunk, chunk.frames);
+  }
+
+  /** Queues `frames` of silence (in place of frames that were dropped). */
+  enqueueSilence(frames: number): void {
+    if (frames > 0) this.push(undefined, frames);
+  }
+
+  private push(chunk: Chunk | undefined, frames: number): void {
     const at = this.dataBytesAssigned;
-    this.framesAssigned += chunk.frames;
-    const w: Write = { chunk, at, end: at + chunk.frames * this.container.frameBytes, done: false, ok: false };
+    this.framesAssigned += frames;
+    const w: Write = { chunk, at, end: at + frames * this.container.frameBytes, done: false, ok: false };
     this.inflight.push(w);
     this.outstanding++;
     if (this.fd < 0 && !this.error) this.pending.push(w);
@@ -80,7 +137,9 @@ export class TakeFile {
   private issue(w: Write): void {
     if (this.error || this.fd < 0) return this.complete(w, false);
     const c = w.chunk;
-    this.io.writeSamples(this.fd, c.samples, c.frames * this.channels, this.bits, this.container.headerLength + w.at).then(
+    const position = this.container.headerLength + w.at;
+    const written = c ? this.io.writeSamples(this.fd, c.samples, c.frames * this.channels, this.bits, position) : this.io.writeZeros(this.fd, w.end - w.at, position);
+    written.then(
       () => this.complete(w, true),
       (err: Error) => {
         this.fail(err);
@@ -92,7 +151,7 @@ export class TakeFile {
   private complete(w: Write, ok: boolean): void {
     w.done = true;
     w.ok = ok;
-    this.release(w.chunk);
+    if (w.chunk) this.release(w.chunk);
     while (!this.broken && this.inflight.length && this.inflight[0]!.done) {
       const head = this.inflight.shift()!;
       if (head.ok) this.durableBytes = head.end;
@@ -111,6 +170,25 @@ export class TakeFile {
   updateHeader(): Promise<void> {
     if (this.fd < 0 || this.durableBytes === this.headerBytes) return this.header;
     this.header = this.header.then(() => this.writeHeader());
+    return this.header;
+  }
+
+  /** Header first (if the durable prefix grew), then fdatasync; one at a time, in order with header writes. */
+  sync(): Promise<void> {
+    if (this.fd < 0) return this.header;
+    this.header = this.header.then(async () => {
+      await this.writeHeader();
+      const fd = this.fd;
+      const covered = this.headerBytes;
+      if (fd < 0 || covered < 0 || this.error) return;
+      try {
+        await this.io.sync(fd);
+        this.syncs++;
+        this.syncedBytes = covered;
+      } catch (err) {
+        this.fail(err as Error);
+      }
+    });
     return this.header;
   }
 
@@ -136,6 +214,7 @@ export class TakeFile {
     if (trailer.length && !this.error) {
       await this.io.writeBytes(this.fd, trailer, this.container.headerLength + this.durableBytes).catch((err: Error) => this.fail(err));
     }
+    if (!this.error) await this.sync();
     const fd = this.fd;
     this.fd = -1;
     await this.io.close(fd).catch((err: Error) => this.fail(err));

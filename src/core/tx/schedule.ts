@@ -79,13 +79,24 @@ export class LatenessHistogram {
     return LatenessHistogram.BINS + 1;
   }
 
+  /** Packets sent at least `us` microseconds late (us ≤ 20 000: the overflow bin counts as beyond). */
+  countAtLeastUs(us: number): number {
+    let n = 0;
+    for (let i = Math.min(Math.floor(us), LatenessHistogram.BINS); i <= LatenessHistogram.BINS; i++) n += this.bins[i]!;
+    return n;
+  }
+
   reset(): void {
     this.bins.fill(0);
     this.count = 0;
     this.maxNs = 0;
   }
 
-  summary(): { packets: number; p50Us: number; p99Us: number; p999Us: number; maxUs: number } {
-    return { packets: this.count, p50Us: this.quantileUs(0.5), p99Us: this.quantileUs(0.99), p999Us: this.quantileUs(0.999), maxUs: Math.round(this.maxNs / 100) / 10 };
+  /** Quantiles, and how many packets went out at least 5, 10 and 20 ms late (what a receiver's latency must absorb). */
+  summary(): { packets: number; p50Us: number; p99Us: number; p999Us: number; maxUs: number; late5ms: number; late10ms: number; late20ms: number } {
+    return {
+      packets: this.count, p50Us: this.quantileUs(0.5), p99Us: this.quantileUs(0.99), p999Us: this.quantileUs(0.999), maxUs: Math.round(this.maxNs / 100) / 10,
+      late5ms: this.countAtLeastUs(5000), late10ms: this.countAtLeastUs(10_000), late20ms: this.countAtLeastUs(20_000),
+    };
   }
 }

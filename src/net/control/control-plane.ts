@@ -79,10 +79,10 @@ export class ControlPlane {
     return out;
   }
 
-  /** mDNS state for /status: the names actually published and any conflicts seen. */
+  /** mDNS state for /status: the names actually published, any conflicts seen and the responder's counters (drops by reason). */
   mdnsInfo(): Record<string, unknown> {
     const r = this.advertiser.responder;
-    return { state: r.state, deviceName: r.deviceName, hostName: r.hostName, conflicts: this.advertiser.conflicts };
+    return { state: r.state, deviceName: r.deviceName, hostName: r.hostName, conflicts: this.advertiser.conflicts, counters: r.stats() };
   }
 
   async stop(): Promise<void> {
