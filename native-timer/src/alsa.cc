@@ -2,11 +2,13 @@
 // no ALSA headers and a host without libasound only fails when ALSA is asked for.
 //
 // Each open PCM gets its own native I/O thread that moves frames between an in-process ring of
-// interleaved s32 frames and the PCM with blocking snd_pcm_writei/readi. JS only copies into or
-// out of that ring (never blocks), so the packet loops never wait on the sound card. A native
-// thread was chosen over a Node worker doing blocking writes: no extra V8 isolate, no message
-// round trips per period, and the thread can sleep inside ALSA while JS keeps running.
+// interleaved s32 frames and the PCM (snd_pcm_writei/readi, waiting in snd_pcm_wait). JS only
+// copies into or out of that ring (never blocks), so the packet loops never wait on the card.
+// A native thread was chosen over a Node worker doing blocking writes: no extra V8 isolate, no
+// message round trips per period, and the thread can sleep inside ALSA while JS keeps running.
 // The thread never calls into JS: counters are atomics, and JS polls status and log messages.
+// One file like every other area of the helper: the libasound table, the I/O thread and the JS
+// functions, in that order.
 #include <dlfcn.h>
 
 #include <algorithm>
@@ -44,6 +46,8 @@ constexpr int SND_PCM_FORMAT_S16_LE = 2;
 constexpr int SND_PCM_FORMAT_S24_LE = 6;
 constexpr int SND_PCM_FORMAT_S32_LE = 10;
 constexpr int SND_PCM_FORMAT_FLOAT_LE = 14;
+// snd_pcm_open mode: transfers return -EAGAIN instead of blocking (we wait with snd_pcm_wait).
+constexpr int SND_PCM_NONBLOCK = 1;
 // snd_pcm_type_t: the ones without a clock of their own.
 constexpr int SND_PCM_TYPE_FILE = 3;
 constexpr int SND_PCM_TYPE_NULL = 4;
@@ -80,6 +84,7 @@ struct Lib {
   int (*delay)(snd_pcm_t*, snd_pcm_sframes_t*);
   snd_pcm_sframes_t (*avail)(snd_pcm_t*);
   int (*drop)(snd_pcm_t*);
+  int (*wait)(snd_pcm_t*, int);
   const char* (*strerror)(int);
   int (*setErrorHandler)(ErrorHandler);
   const char* (*version)();
@@ -163,7 +168,8 @@ void LoadLib(const std::string& name) {
             Sym(h, "snd_pcm_sw_params", &lib.swApply, &m) && Sym(h, "snd_pcm_writei", &lib.writei, &m) &&
             Sym(h, "snd_pcm_readi", &lib.readi, &m) && Sym(h, "snd_pcm_recover", &lib.recover, &m) &&
             Sym(h, "snd_pcm_delay", &lib.delay, &m) && Sym(h, "snd_pcm_avail", &lib.avail, &m) &&
-            Sym(h, "snd_pcm_drop", &lib.drop, &m) && Sym(h, "snd_strerror", &lib.strerror, &m) &&
+            Sym(h, "snd_pcm_drop", &lib.drop, &m) && Sym(h, "snd_pcm_wait", &lib.wait, &m) &&
+            Sym(h, "snd_strerror", &lib.strerror, &m) &&
             Sym(h, "snd_lib_error_set_handler", &lib.setErrorHandler, &m) &&
             Sym(h, "snd_asoundlib_version", &lib.version, &m);
   if (!ok) {
@@ -255,6 +261,7 @@ struct AlsaPcm {
   std::condition_variable cv;
   std::thread io;
   bool stop = false;      // leave at once
+  std::atomic<bool> halt{false};  // the same, readable while waiting on the PCM
   bool draining = false;  // playback: write what is left, then leave
   std::atomic<bool> injectXrun{false};
   std::atomic<uint64_t> xruns{0}, transferred{0}, dropped{0}, zeroFrames{0};
@@ -274,6 +281,14 @@ bool Recover(AlsaPcm* p, int err) {
     return false;
   }
   return true;
+}
+
+// Non-blocking PCM: wait for room or data, but at most kWaitMs so a stop is seen even when a card
+// hangs (a blocking transfer could then never return, and closing would hang with it).
+constexpr int kWaitMs = 50;
+void WaitPcm(AlsaPcm* p) {
+  int r = lib.wait(p->pcm, kWaitMs);
+  if (r < 0) Recover(p, r);
 }
 
 void SampleDelay(AlsaPcm* p) {
@@ -315,7 +330,11 @@ void PlaybackLoop(AlsaPcm* p) {
       }
       snd_pcm_sframes_t w = lib.writei(p->pcm, out.data() + done * fb, n - done);
       if (w < 0) {
-        if (w == -EAGAIN) continue;
+        if (w == -EAGAIN) {
+          if (p->halt) return;
+          WaitPcm(p);
+          continue;
+        }
         if (!Recover(p, static_cast<int>(w))) return;
         continue;
       }
@@ -345,7 +364,10 @@ void CaptureLoop(AlsaPcm* p) {
     }
     snd_pcm_sframes_t r = lib.readi(p->pcm, in.data(), p->period);
     if (r < 0) {
-      if (r == -EAGAIN) continue;
+      if (r == -EAGAIN) {
+        WaitPcm(p);
+        continue;
+      }
       if (!Recover(p, static_cast<int>(r))) return;
       continue;
     }
@@ -440,6 +462,7 @@ void ClosePcm(AlsaPcm* p, bool drain) {
     if (drain && !p->capture) p->draining = true;
     else p->stop = true;
   }
+  p->halt = p->stop;
   p->cv.notify_all();
   if (p->io.joinable()) p->io.join();
   if (p->pcm) {
@@ -491,7 +514,7 @@ Napi::Value AlsaOpen(const Napi::CallbackInfo& info) {
   auto* p = new AlsaPcm();
   p->name = name;
   p->capture = stream == "capture";
-  int r = lib.open(&p->pcm, name.c_str(), p->capture ? SND_PCM_STREAM_CAPTURE : SND_PCM_STREAM_PLAYBACK, 0);
+  int r = lib.open(&p->pcm, name.c_str(), p->capture ? SND_PCM_STREAM_CAPTURE : SND_PCM_STREAM_PLAYBACK, SND_PCM_NONBLOCK);
   if (r < 0) {
     delete p;
     std::string m = "cannot open ALSA PCM '" + name + "' for " + stream + ": " + lib.strerror(r);

@@ -1,7 +1,7 @@
 // `--tx-source alsa:PCM`: a capture PCM feeds the TX media ring. The PCM's I/O thread reads the
 // card into a native ring; here, every few ms on the transmit worker's event loop (the send loop
 // yields once per round), frames are taken from that ring, passed through the rate adapter and
-// written into the TX media ring at consecutive media times, kept a little ahead of now.
+// written into the TX media ring at consecutive media times, kept ahead of now.
 // For a card the input side's backlog (native ring + snd_pcm_delay) steers the resampling ratio;
 // a PCM without a clock (null, file) is read exactly as fast as media time advances.
 import type { ClockOverlayReader } from '../core/clock-overlay.js';
@@ -13,8 +13,11 @@ import { createRateAdapter, type RateAdapter } from './alsa-rate.js';
 import { alsaPathInfo, alsaRingFrames, logAlsaMessages, type AlsaPathOptions } from './alsa-sink.js';
 
 const POLL_MS = 2;
-/** Frames are written this far ahead of now (ns): one poll interval late is still in time. */
+/** A card's frames are written this far ahead of now (ns): one poll interval late is still in time. */
 const LEAD_NS = 4_000_000;
+/** A PCM without a clock can be read ahead: as far as the file/FIFO feeder, so a stall of the
+ * transmit worker (same thread) up to this long costs no frame. */
+const UNCLOCKED_LEAD_NS = 100_000_000;
 /** Largest step per poll (frames): after a stall the rest is skipped (a restart), not sent late. */
 const MAX_STEP_FRAMES = 8192;
 
@@ -107,7 +110,7 @@ export class AlsaTxFeeder {
     const now = this.mediaNow();
     if (now !== now) return;
     const pc = this.pcmChannels;
-    const lead = Math.round((LEAD_NS / 1e9) * this.opts.rate);
+    const lead = Math.round(((adapter.steered ? LEAD_NS : UNCLOCKED_LEAD_NS) / 1e9) * this.opts.rate);
     // Behind what the transmitter already sent (start, or a stall): start again at now.
     if (!(this.pos >= now - this.shift)) {
       if (this.pos === this.pos) this.counters.feederRestarts++;
