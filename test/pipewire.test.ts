@@ -28,11 +28,19 @@ test('aplay -D pipewire into the null sink: pw-record captures both channels unc
   const rec = rig.record(join(dir, 'cap.wav'));
   await new Promise((r) => setTimeout(r, 700)); // linked to the monitor before the tone starts
   const started = Date.now();
-  const play = await rig.run('aplay', ['-q', '-D', 'pipewire', join(dir, 'ref.wav')], 30000);
+  // PIPEWIRE_ALSA names the stream node, as the README suggests for the device's ALSA sink.
+  const play = rig.host.run('aplay', ['-q', '-D', 'pipewire', join(dir, 'ref.wav')], {
+    timeoutMs: 30000,
+    env: { ...rig.env, PIPEWIRE_ALSA: '{ node.name = "inferno-test-rx" node.description = "Inferno test RX" }' },
+  });
+  await new Promise((r) => setTimeout(r, 1000));
+  const nodes = await rig.run('pw-cli', ['ls', 'Node']);
+  const played = await play;
   const playedMs = Date.now() - started;
   await new Promise((r) => setTimeout(r, 300));
   await rec.stop();
-  t.is(play.code, 0, `${play.stderr}\n${rig.logs()}`);
+  t.is(played.code, 0, `${played.stderr}\n${rig.logs()}`);
+  t.regex(nodes.stdout, /node\.name = "inferno-test-rx"/);
   // Paced by the graph clock, not written as fast as possible.
   t.true(playedMs > 2500, `aplay took ${playedMs} ms for 3 s of audio`);
   const cap = parseTake(join(dir, 'cap.wav'));
