@@ -1,12 +1,12 @@
 // A private headless PipeWire (test/support/pipewire.ts) inside a namespace: what an ALSA client
 // plays into `pipewire` comes back out of pw-record intact. This is the rig the device's ALSA sink
 // is tested against.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { interop } from './support/needs.js';
 import { createLan } from './support/netns.js';
-import { PIPEWIRE_COMMANDS, startPipeWire } from './support/pipewire.js';
+import { DRIFTREC_COMMANDS, PIPEWIRE_COMMANDS, startPipeWire } from './support/pipewire.js';
 import { matchChannel, sweeps, toFloat, toS16, tones, writeWav16 } from './support/audio-compare.js';
 import { parseTake, samplesOf } from './support/rec-parse.js';
 
@@ -73,4 +73,44 @@ test('without a daemon, opening the pipewire PCM fails fast instead of hanging',
   });
   t.not(r.code, 0);
   t.true(Date.now() - started < 8000);
+});
+
+// pw-driftrec drives the graph: a client's audio is paced by its clock, here 10 % fast so the
+// effect is far outside scheduling noise, and the recording still holds the audio unchanged.
+const driftTest = interop({ root: true, commands: [...PIPEWIRE_COMMANDS, ...DRIFTREC_COMMANDS] });
+driftTest('pw-driftrec drives the graph at its own rate; what aplay plays is recorded unchanged', async (t) => {
+  const lan = createLan(1, { tag: 'drpw' });
+  const dir = mkdtempSync(join(tmpdir(), 'inferno-pwt-'));
+  t.teardown(async () => {
+    await lan.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const rig = await startPipeWire(lan.hosts[0]!);
+  t.teardown(() => rig.stop());
+  const rate = 48000;
+  const ref = sweeps(rate, 6, [{ fromHz: 300, toHz: 3000, dbfs: -6 }, { fromHz: 5000, toHz: 500, dbfs: -12 }]);
+  writeWav16(join(dir, 'ref.wav'), 2, rate, toS16(ref));
+  const rec = rig.driftRecord(join(dir, 'cap.raw'), { ppm: 100000, seconds: 0 });
+  t.teardown(() => rec.stop());
+  await new Promise((r) => setTimeout(r, 1000));
+  const started = Date.now();
+  const played = await rig.run('aplay', ['-q', '-D', 'pipewire', join(dir, 'ref.wav')], 30000);
+  const playedMs = Date.now() - started;
+  await new Promise((r) => setTimeout(r, 300));
+  await rec.stop();
+  const r = await rec.done;
+  t.is(played.code, 0, `${played.stderr}\n${rig.logs()}`);
+  t.is(r.code, 0, r.stderr);
+  t.log(`6 s of audio played in ${playedMs} ms with the graph 10 % fast; recorded ${r.frames} frames in ${r.cycles} cycles`);
+  // 6 s at 1.1 × takes 5.45 s (+ one buffer of start-up); the dummy driver would take 6.07 s.
+  t.true(playedMs < 5850, `${playedMs} ms`);
+  // Whole quanta, one per cycle of ours, apart from the cycles before the recorder's own link was up.
+  t.true(r.frames % 1024 === 0 && r.frames <= r.cycles * 1024 && r.frames >= (r.cycles - 16) * 1024, `${r.frames} frames, ${r.cycles} cycles`);
+  const raw = readFileSync(join(dir, 'cap.raw'));
+  const x = toFloat(new Int32Array(raw.buffer, raw.byteOffset, raw.length >> 2), 2 ** 31);
+  for (const c of [0, 1]) {
+    const m = matchChannel(ref, 2, x, 2, c);
+    t.true(m.correlation > 0.9999, `channel ${c}: correlation ${m.correlation}`);
+    t.true(Math.abs(m.levelDb) < 0.05, `channel ${c}: level ${m.levelDb} dB`);
+  }
 });

@@ -4,9 +4,11 @@
 // Clients (aplay -D pipewire, pw-record, a device with an ALSA sink) find the daemon through
 // XDG_RUNTIME_DIR in `rig.env`. Everything is killed by pid in stop() (and by Lan.destroy()).
 import type { ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { projectRoot } from './inferno-process.js';
 import type { LanHost, RunResult } from './netns.js';
 import { stopChild } from './netns.js';
 
@@ -26,6 +28,11 @@ export interface PipeWireRig {
   run(cmd: string, args: string[], timeoutMs?: number): Promise<RunResult>;
   /** Starts pw-record on the sink's monitor; stop() ends it with SIGINT so the WAV header is final. */
   record(path: string, opts?: { channels?: number; format?: 's16' | 's32' }): PwRecording;
+  /**
+   * Starts pw-driftrec: the graph's driver at rate × (1 + ppm) on CLOCK_MONOTONIC, recording the
+   * sink's monitor as raw s32le with `channels` channels. Needs a C compiler and libpipewire-0.3-dev.
+   */
+  driftRecord(path: string, opts: { ppm: number; seconds: number; channels?: number; quantum?: number }): DriftRecording;
   /** Daemon and session-manager logs, for failure messages. */
   logs(): string;
   stop(): Promise<void>;
@@ -34,6 +41,11 @@ export interface PipeWireRig {
 export interface PwRecording {
   proc: ChildProcess;
   stop(): Promise<void>;
+}
+
+export interface DriftRecording extends PwRecording {
+  /** Resolves when the recorder exits (after `seconds`, or stop()) with its frame and cycle counts. */
+  done: Promise<{ code: number | null; frames: number; cycles: number; stderr: string }>;
 }
 
 // The daemon configuration: only the native protocol (a UNIX socket), no network modules.
@@ -177,7 +189,52 @@ export async function startPipeWire(host: LanHost, opts: { rate?: number } = {})
           }),
       };
     },
+    driftRecord(path, dopts) {
+      const proc = host.spawn(buildDriftRecorder(), [
+        PW_SINK, path, String(dopts.ppm), String(dopts.seconds), String(dopts.quantum ?? 1024), String(dopts.channels ?? 2),
+      ], { env: childEnv });
+      let out = '';
+      let err = '';
+      proc.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
+      proc.stderr?.setEncoding('utf8').on('data', (d: string) => (err += d));
+      const done = new Promise<{ code: number | null; frames: number; cycles: number; stderr: string }>((res) =>
+        proc.once('exit', (code) => {
+          const m = /frames=(\d+) cycles=(\d+)/.exec(out);
+          res({ code, frames: m ? Number(m[1]) : -1, cycles: m ? Number(m[2]) : -1, stderr: err });
+        }),
+      );
+      return {
+        proc,
+        done,
+        stop: async () => {
+          if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGINT');
+          const timer = setTimeout(() => void stopChild(proc), 5000);
+          await done;
+          clearTimeout(timer);
+        },
+      };
+    },
     logs: logsOf,
     stop,
   };
+}
+
+/** Commands the drift recorder needs to be built. */
+export const DRIFTREC_COMMANDS = ['cc', 'pkg-config'];
+
+let driftRecorder: string | undefined;
+
+/** Builds test/support/pw-driftrec.c once per process into a temp dir removed at exit. */
+export function buildDriftRecorder(): string {
+  if (driftRecorder) return driftRecorder;
+  const flags = spawnSync('pkg-config', ['--cflags', '--libs', 'libpipewire-0.3'], { encoding: 'utf8' });
+  if (flags.status !== 0) throw new Error(`pkg-config libpipewire-0.3 failed (Debian: libpipewire-0.3-dev): ${flags.stderr.trim()}`);
+  const dir = mkdtempSync(join(tmpdir(), 'inferno-driftrec-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const out = join(dir, 'pw-driftrec');
+  const src = resolve(projectRoot, 'test', 'support', 'pw-driftrec.c');
+  const cc = spawnSync('cc', ['-O2', '-Wall', '-o', out, src, ...flags.stdout.trim().split(/\s+/), '-lm'], { encoding: 'utf8' });
+  if (cc.status !== 0) throw new Error(`building pw-driftrec failed:\n${cc.stderr}`);
+  driftRecorder = out;
+  return out;
 }
