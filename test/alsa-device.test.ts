@@ -46,6 +46,7 @@ test.serial('rx-sink alsa:file PCM with --alsa-map: the bytes written are the re
     t.like(alsa, { stream: 'playback', map: '3,1', clocked: false, format: 'S32_LE', rate: RATE, channels: 2, xruns: 0, droppedFrames: 0, ratioPpm: 0 });
     t.true(alsa.periodFrames > 0 && alsa.bufferFrames >= alsa.periodFrames);
     t.true(Number.isFinite(alsa.addedLatencyNs) && alsa.addedLatencyNs >= 0);
+    t.like(st.counters.receive, { alsaXruns: 0, alsaDroppedFrames: 0 });
     const s = readS32(out);
     const t0: number = alsa.firstFrameMediaTime;
     t.true(Number.isInteger(t0), 'PCM frame 0 has a media time');
@@ -84,12 +85,15 @@ test.serial('tx-source alsa:null: silence on time, every frame from the capture 
     const c = st.counters.transmit;
     t.log('alsa', JSON.stringify(alsa), 'counters', JSON.stringify(c), 'lateness', JSON.stringify(st.transmit.lateness));
     t.like(alsa, { pcm: 'null', stream: 'capture', map: '2,1', clocked: false, format: 'S32_LE', channels: 2, xruns: 0, droppedFrames: 0, ratioPpm: 0 });
+    t.like(c, { alsaXruns: 0, alsaDroppedFrames: 0 });
     const o = out[0]!;
     t.log('flow', JSON.stringify(o));
     t.is(o.status, 1);
     t.is(o.badLength, 0);
     t.is(o.mismatches, 0, o.firstMismatch);
-    t.true(o.packets > (3.5 * RATE) / 16, `packets ${o.packets}`);
+    // 4 s of keepalives; the flow's set-up takes part of that on a loaded machine. The pace itself
+    // is proven by consecutive timestamps: every gap is a counted transmitter restart.
+    t.true(o.packets > (2.5 * RATE) / 16, `packets ${o.packets}`);
     t.true(o.gaps <= c.rebootstraps + 3, `gaps ${o.gaps}`);
     // On time: packets leave at their timestamp (plus the network); the tail depends on the
     // machine's load (the transmitter's own tests bound it), the median does not.

@@ -353,9 +353,9 @@ void CaptureLoop(AlsaPcm* p) {
     {
       std::unique_lock<std::mutex> g(p->mu);
       // Without a clock of its own (null, file) the PCM returns data at once: read only when JS
-      // has taken what was there (at most one period waits), so the consumer's pace (the media
-      // clock) paces the capture and the ring adds no latency.
-      if (!p->clocked) p->cv.wait(g, [&] { return p->stop || p->injectXrun || p->fill < p->period; });
+      // has made room, so the consumer's pace (the media clock) paces the capture. The ring stays
+      // full, so JS can take a large step at once after a stall of its thread.
+      if (!p->clocked) p->cv.wait(g, [&] { return p->stop || p->injectXrun || p->ringFrames - p->fill >= p->period; });
       if (p->stop) return;
     }
     if (p->injectXrun.exchange(false)) {

@@ -45,8 +45,9 @@ export function alsaPathInfo(info: AlsaPcmInfo, s: AlsaPcmStatus, adapter: RateA
     xruns: s.xruns,
     transferredFrames: s.transferredFrames,
     droppedFrames: s.droppedFrames,
-    /** Frames between the media-clock side and the card's output (input), resampler included. */
-    addedLatencyNs: toNs(s.ringFill + s.delayFrames + adapter.delayFrames),
+    /** Frames between the media-clock side and the card's output (input), resampler included.
+     * A PCM without a clock has no time of its own to be late against: nothing is added. */
+    addedLatencyNs: info.clocked ? toNs(s.ringFill + s.delayFrames + adapter.delayFrames) : 0,
     resampling: adapter.steered ? 'adaptive' : 'off (PCM without its own clock: bit-exact)',
     ratioPpm: Math.round(adapter.ppm * 1000) / 1000,
     ...(s.error ? { error: s.error } : {}),
@@ -134,6 +135,13 @@ export class AlsaSinkOutput implements SinkOutput {
     if (taken > 0 && Number.isNaN(this.firstFrameMediaTime)) this.firstFrameMediaTime = this.blockTime();
     this.counters.blocksWritten++;
     this.counters.bytesWritten += taken * pc * 4;
+  }
+
+  /** Counters for /metrics: xruns and frames lost on the way to the card. */
+  alsaCounters(): { alsaXruns: number; alsaDroppedFrames: number } {
+    if (!this.pcm || this.closedInfo) return { alsaXruns: Number(this.closedInfo?.xruns ?? 0), alsaDroppedFrames: Number(this.closedInfo?.droppedFrames ?? 0) };
+    const s = this.pcm.status();
+    return { alsaXruns: s.xruns, alsaDroppedFrames: s.droppedFrames };
   }
 
   info(): Record<string, unknown> {

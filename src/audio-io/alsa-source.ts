@@ -157,6 +157,13 @@ export class AlsaTxFeeder {
     }
   }
 
+  /** Counters for /metrics: xruns and captured frames lost because they were not taken in time. */
+  alsaCounters(): { alsaXruns: number; alsaDroppedFrames: number } {
+    if (!this.pcm || this.closedInfo) return { alsaXruns: Number(this.closedInfo?.xruns ?? 0), alsaDroppedFrames: Number(this.closedInfo?.droppedFrames ?? 0) };
+    const s = this.pcm.status();
+    return { alsaXruns: s.xruns, alsaDroppedFrames: s.droppedFrames };
+  }
+
   info(): Record<string, unknown> {
     if (this.closedInfo) return this.closedInfo;
     if (!this.pcm || !this.adapter) return { pcm: this.opts.pcm, stream: 'capture', error: this.error };

@@ -189,7 +189,7 @@ function report(): void {
   });
   const sum = (k: FlowCounterName) => [...flows.values()].reduce((a, f) => a + f.receiver.counters[k], closedTotals[k]);
   rt.report({
-    counters: { ...counters, ...output.counters, deliveredFrames: delivery.frames, deliverySkippedFrames: delivery.skippedFrames, deliveryBlocksDropped: delivery.blocksDropped },
+    counters: { ...counters, ...output.counters, ...(output instanceof AlsaSinkOutput ? output.alsaCounters() : {}), deliveredFrames: delivery.frames, deliverySkippedFrames: delivery.skippedFrames, deliveryBlocksDropped: delivery.blocksDropped },
     info: {
       sink: captureRing ? 'library' : formatRxSink(sinkSpec),
       sinkState: output.state,

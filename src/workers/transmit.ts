@@ -229,7 +229,7 @@ function housekeeping(): void {
   if (now - lastReport >= REPORT_INTERVAL_MS) {
     lastReport = now;
     rt.report({
-      counters: { ...counters, missingFrames: source.missingFrames, ...(feeder ? feeder.counters : {}), ...(alsaFeeder ? alsaFeeder.counters : {}) },
+      counters: { ...counters, missingFrames: source.missingFrames, ...(feeder ? feeder.counters : {}), ...(alsaFeeder ? { ...alsaFeeder.counters, ...alsaFeeder.alsaCounters() } : {}) },
       info: {
         sendingFlows: flows.size,
         source: describeTxSource(cfg.txSource),
