@@ -14,7 +14,7 @@ for (const direction of ['playback', 'capture'] as const) {
     // Playback is the path that runs for hours; capture is the same loop mirrored, so a shorter run.
     const seconds = direction === 'playback' ? HOUR : 600;
     test(`${direction}: a card at ${ppm} ppm for ${seconds / 60} simulated minutes, no xrun, bounded fill`, (t) => {
-      const r = simulateDrift({ direction, ppm, seconds, seed: 1000 + ppm });
+      const r = simulateDrift({ direction, ppm, seconds, seed: 1000 + ppm, resync: true });
       t.log(
         `settled after ${r.settledAfterS.toFixed(1)} s; fill ${r.minFill}..${r.maxFill} (target 768, capacity 2048); ` +
           `max deviation ${r.maxDeviation} frames overall, ${r.maxDeviationSettled} settled ` +
@@ -31,6 +31,7 @@ for (const direction of ['playback', 'capture'] as const) {
       t.true(Math.abs(r.meanPpmSettled - r.idealPpm) < 0.5, `mean ${r.meanPpmSettled} vs ${r.idealPpm}`);
       t.true(Math.abs(r.finalPpm - r.idealPpm) < 10, `final ${r.finalPpm} vs ${r.idealPpm}`);
       t.is(r.saturated, 0);
+      t.is(r.resyncs, 0, 'steady operation never needs a jump');
     });
   }
 }
@@ -104,4 +105,47 @@ test('reset returns to ratio 1 and forgets the integral', (t) => {
   t.is(c.fillFrames, 1000);
   t.is(c.update(1000, 0), 1);
   t.is(c.update(1000, 1e9), 1);
+});
+
+test('a card that stalls (xrun recovery) leaves no lasting latency: resync drops the excess, the drift estimate survives', (t) => {
+  // Playback into a ring + card buffer of 16384 frames; the card stops for 150 ms at 20, 40 ... 120 s,
+  // then runs on for two minutes.
+  const base = { direction: 'playback' as const, ppm: 300, seconds: 240, capacityFrames: 16384, stallS: 0.15, stallEveryS: 20, stalls: 6, seed: 5 };
+  const steered = simulateDrift({ ...base, resync: false });
+  const resynced = simulateDrift({ ...base, resync: true });
+  t.log(`without resync: ${steered.maxDeviationLastSecond} frames off target at the end; with: ${resynced.maxDeviationLastSecond} ` +
+    `(${resynced.resyncs} resyncs, ${resynced.xruns} overruns); correction ${resynced.finalPpm.toFixed(1)} ppm at the end`);
+  // Each stall adds 7200 frames; steering alone removes at most 48 a second, so the ring fills up.
+  t.true(steered.xruns > 0);
+  t.true(steered.maxDeviationLastSecond > 5000);
+  // A drop each time the fill passes the threshold (960 frames) while the card stands still leaves
+  // up to that much, steered away within two minutes after the last stall.
+  t.is(resynced.xruns, 0);
+  t.true(resynced.maxDeviationLastSecond < 400, `${resynced.maxDeviationLastSecond}`);
+  t.true(resynced.resyncs >= 6 && resynced.resyncs <= 6 * 8, `${resynced.resyncs}`);
+  t.true(Math.abs(resynced.finalPpm - 300) < 10, `${resynced.finalPpm}`);
+});
+
+test('resyncFrames: nothing within the threshold, the excess beyond it; rebase keeps the learned drift', (t) => {
+  const c = new DriftController({ rate: 48000, targetFillFrames: 1000 });
+  t.is(c.resyncThresholdFrames, 1000);
+  t.is(c.resyncFrames(1999), 0);
+  t.is(c.resyncFrames(1), 0);
+  t.is(c.resyncFrames(Number.NaN), 0);
+  t.is(c.resyncs, 0);
+  t.is(c.resyncFrames(7000), 6000);
+  t.is(c.resyncFrames(-500), -1500);
+  t.is(c.resyncs, 2);
+  // Learn a drift of +200 ppm, then jump.
+  let fill = 1000;
+  for (let i = 0; i < 200000; i++) {
+    fill += 48 * c.ratio - 48 * 1.0002;
+    c.update(fill, i * 1e6);
+  }
+  t.true(Math.abs(c.ppm - 200) < 5);
+  c.rebase(1000);
+  t.true(Math.abs(c.ppm - 200) < 5, `${c.ppm} after rebase`);
+  c.rebase(Number.NaN);
+  t.true(Math.abs(c.ppm - 200) < 5);
+  t.throws(() => new DriftController({ rate: 48000, targetFillFrames: 1, resyncThresholdFrames: 0 }), { instanceOf: RangeError, message: /resyncThresholdFrames/ });
 });

@@ -28,6 +28,13 @@ export interface DriftSimOptions {
   settleFrames?: number;
   /** Ratio within this of the card's drift counts as settled (default 10 ppm). */
   settlePpm?: number;
+  /** The card stops for this long every `stallEveryS` (xrun recovery, a stalled I/O thread). */
+  stallS?: number;
+  stallEveryS?: number;
+  /** How many stalls (default: all through the run). */
+  stalls?: number;
+  /** Act on resyncFrames() after each observation (drop or pad frames, then rebase). */
+  resync?: boolean;
 }
 
 export interface DriftSimResult {
@@ -49,6 +56,9 @@ export interface DriftSimResult {
   /** The correction that exactly matches the card (ppm). */
   idealPpm: number;
   saturated: number;
+  resyncs: number;
+  /** Largest |fill - target| seen in the last second of the run. */
+  maxDeviationLastSecond: number;
 }
 
 export function simulateDrift(o: DriftSimOptions): DriftSimResult {
@@ -82,6 +92,9 @@ export function simulateDrift(o: DriftSimOptions): DriftSimResult {
   let maxFDevSettled = 0;
   let ppmSum = 0;
   let ppmCount = 0;
+  let devLastSecond = 0;
+  let nextStall = o.stallEveryS ?? Infinity;
+  let stallsLeft = o.stalls ?? Infinity;
   for (;;) {
     const t = Math.min(cardNext, blockNext);
     if (t > o.seconds) break;
@@ -94,6 +107,10 @@ export function simulateDrift(o: DriftSimOptions): DriftSimResult {
         if (fill > capacity) xruns++;
       }
       cardNext += cardPeriodS;
+      if (cardNext >= nextStall && stallsLeft-- > 0) {
+        cardNext += o.stallS ?? 0;
+        nextStall += o.stallEveryS ?? Infinity;
+      }
     } else {
       const ratio = ctl.ratio;
       if (o.direction === 'playback') {
@@ -110,6 +127,14 @@ export function simulateDrift(o: DriftSimOptions): DriftSimResult {
         if (fill < 0) xruns++;
       }
       ctl.update(fill, Math.round(t * 1e9));
+      if (o.resync) {
+        const jump = ctl.resyncFrames(fill);
+        if (jump !== 0) {
+          // playback: drop frames before the buffer (or pad silence); capture: skip or repeat input.
+          fill -= jump;
+          ctl.rebase(fill);
+        }
+      }
       const fdev = Math.abs(ctl.fillFrames - target);
       if (fdev > settleFrames || Math.abs(ctl.ppm - idealPpm) > settlePpm) {
         lastUnsettled = t;
@@ -130,6 +155,7 @@ export function simulateDrift(o: DriftSimOptions): DriftSimResult {
     const dev = Math.abs(fill - target);
     if (dev > maxDev) maxDev = dev;
     if (lastUnsettled < t && dev > maxDevSettled) maxDevSettled = dev;
+    if (t > o.seconds - 1 && dev > devLastSecond) devLastSecond = dev;
   }
   return {
     xruns,
@@ -143,5 +169,7 @@ export function simulateDrift(o: DriftSimOptions): DriftSimResult {
     finalPpm: ctl.ppm,
     idealPpm,
     saturated: ctl.saturatedObservations,
+    resyncs: ctl.resyncs,
+    maxDeviationLastSecond: devLastSecond,
   };
 }

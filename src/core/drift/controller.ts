@@ -32,6 +32,9 @@ export interface DriftControllerOptions {
   maxPpm?: number;
   /** Observations further apart than this count as this long, so a stall does not kick the integral (s, default 0.5). */
   maxStepS?: number;
+  /** How far the fill may be from the target before resyncFrames() asks the caller to drop or pad
+   *  frames at once (frames; default max(targetFillFrames, rate / 50)). */
+  resyncThresholdFrames?: number;
 }
 
 function positive(name: string, v: number | undefined, dflt: number, allowZero = false): number {
@@ -49,6 +52,7 @@ export class DriftController {
   readonly lowpassS: number;
   readonly maxPpm: number;
   readonly maxStepS: number;
+  readonly resyncThresholdFrames: number;
 
   private _ratio = 1;
   /** Integral term as a fractional frequency (ratio - 1 units). */
@@ -57,6 +61,7 @@ export class DriftController {
   private lastNs: number | undefined;
   private _rejected = 0;
   private _saturated = 0;
+  private _resyncs = 0;
 
   constructor(opts: DriftControllerOptions) {
     if (!(Number.isFinite(opts.rate) && opts.rate > 0)) throw new RangeError(`drift controller rate must be a positive number, got ${opts.rate}`);
@@ -71,6 +76,7 @@ export class DriftController {
     this.maxPpm = positive('maxPpm', opts.maxPpm, DRIFT_MAX_PPM);
     if (this.maxPpm > DRIFT_MAX_PPM) throw new RangeError(`drift controller maxPpm must be at most ${DRIFT_MAX_PPM}, got ${this.maxPpm}`);
     this.maxStepS = positive('maxStepS', opts.maxStepS, 0.5);
+    this.resyncThresholdFrames = positive('resyncThresholdFrames', opts.resyncThresholdFrames, Math.max(this.targetFillFrames, this.rate / 50));
     this.reset();
   }
 
@@ -97,6 +103,34 @@ export class DriftController {
   /** Observations at which the correction was at the clamp. */
   get saturatedObservations(): number {
     return this._saturated;
+  }
+
+  /** Times resyncFrames() asked for a jump. */
+  get resyncs(): number {
+    return this._resyncs;
+  }
+
+  /**
+   * Frames to drop now (> 0) or to add as silence (< 0) so the fill is back at the target, when the
+   * fill is further from it than resyncThresholdFrames; else 0. Steering at the 1000 ppm clamp
+   * removes only 48 frames a second at 48 kHz, so a jump of the fill (the card stalled while the
+   * media clock went on, a burst after an xrun) would otherwise stay as added latency for minutes.
+   * After dropping or padding, call rebase() with the new fill.
+   */
+  resyncFrames(fillFrames: number): number {
+    if (!Number.isFinite(fillFrames)) return 0;
+    const off = fillFrames - this.targetFillFrames;
+    if (Math.abs(off) <= this.resyncThresholdFrames) return 0;
+    this._resyncs++;
+    return Math.round(off);
+  }
+
+  /** The caller changed the fill itself (dropped or padded frames): steer on from the new fill,
+   *  keeping the drift learned so far (the integral) and the time base. */
+  rebase(fillFrames: number): void {
+    if (!Number.isFinite(fillFrames)) return;
+    this.filteredFill = fillFrames;
+    this.steer(0);
   }
 
   /** Feed one observation: buffer fill in frames at time nowNs (any monotonic ns). Returns the ratio to use
