@@ -18,6 +18,14 @@ export interface RateAdapter {
   process(input: Int32Array, inputFrames: number, output: Int32Array, outputCapacity: number, fillFrames: number, nowNs: number): { consumed: number; produced: number };
   /** Starts over (after an xrun or a restart): the fill is taken as it is now. */
   reset(fillFrames?: number): void;
+  /**
+   * Frames above the target fill when the fill is so far above it that steering (at most 48 frames
+   * a second at the ±1000 ppm clamp) would keep them as latency for minutes, else 0: the caller
+   * leaves that many frames out, then calls rebase().
+   */
+  backlogFrames(fillFrames: number): number;
+  /** The caller left frames out: steer on from this fill, keeping the drift learned so far. */
+  rebase(fillFrames: number): void;
 }
 
 /** A PCM without a clock: frames pass unchanged. */
@@ -34,6 +42,10 @@ export class IdentityRate implements RateAdapter {
     return this.result;
   }
   reset(): void {}
+  backlogFrames(): number {
+    return 0;
+  }
+  rebase(): void {}
 }
 
 const MAX_HIGH_QUALITY_CHANNELS = 16;
@@ -66,6 +78,14 @@ export class SteeredRate implements RateAdapter {
 
   reset(fillFrames?: number): void {
     this.controller.reset(fillFrames);
+  }
+
+  backlogFrames(fillFrames: number): number {
+    return Math.max(0, this.controller.resyncFrames(fillFrames));
+  }
+
+  rebase(fillFrames: number): void {
+    this.controller.rebase(fillFrames);
   }
 }
 

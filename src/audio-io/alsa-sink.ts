@@ -66,6 +66,9 @@ export class AlsaSinkOutput implements SinkOutput {
   private pcmIn = new Int32Array(0);
   private pcmOut = new Int32Array(0);
   private lastXruns = 0;
+  /** Incoming frames still to leave out to drop a backlog. */
+  private backlogLeft = 0;
+  private backlogDroppedFrames = 0;
   private readonly pcmChannels: number;
   private closedInfo: Record<string, unknown> | undefined;
 
@@ -128,6 +131,17 @@ export class AlsaSinkOutput implements SinkOutput {
         adapter.reset(s.ringFill + s.delayFrames);
       }
       fill = s.ringFill + s.delayFrames;
+      // A backlog (the PCM stalled, or a PipeWire stream waited for its link, while media time went
+      // on) is left out of the incoming audio, whole blocks at a time, rather than kept as latency.
+      // Counted down from one observation: the PCM's delay is only refreshed while the I/O thread
+      // has frames to write, so it cannot be watched going down while nothing is written.
+      if (this.backlogLeft === 0) this.backlogLeft = adapter.backlogFrames(fill);
+      if (this.backlogLeft > 0) {
+        this.backlogLeft = Math.max(0, this.backlogLeft - frames);
+        this.backlogDroppedFrames += frames;
+        if (this.backlogLeft === 0) adapter.rebase(fill - frames);
+        return;
+      }
     }
     const r = adapter.process(inp, frames, this.pcmOut, this.pcmOut.length / pc, fill, this.nowNs());
     const taken = pcm.write(this.pcmOut, r.produced);
@@ -147,7 +161,7 @@ export class AlsaSinkOutput implements SinkOutput {
   info(): Record<string, unknown> {
     if (this.closedInfo) return this.closedInfo;
     if (!this.pcm || !this.adapter) return { pcm: this.opts.pcm, stream: 'playback', error: this.error };
-    return { ...alsaPathInfo(this.pcm.info, this.pcm.status(), this.adapter, this.opts.map), firstFrameMediaTime: this.firstFrameMediaTime };
+    return { ...alsaPathInfo(this.pcm.info, this.pcm.status(), this.adapter, this.opts.map), firstFrameMediaTime: this.firstFrameMediaTime, backlogDroppedFrames: this.backlogDroppedFrames };
   }
 
   async close(): Promise<void> {
