@@ -1,5 +1,6 @@
 # The native timing helper: clocks, absolute sleeps, thread scheduling and kernel-timestamped
-# UDP sockets for PTP. Linux only; any other platform (or a failed build) uses the JS fallback.
+# UDP sockets for PTP, and ALSA PCM I/O (libasound opened at run time: no ALSA headers needed).
+# Linux only; any other platform (or a failed build) uses the JS fallback.
 {
   'targets': [
     {
@@ -14,10 +15,13 @@
         'src/ptp_timestamps.cc',
         'src/usrvclock.cc',
         'src/phc.cc',
+        'src/alsa.cc',
       ],
       # C++ exceptions on: argument errors are thrown as Napi::TypeError and reach JS as TypeError.
       'dependencies': ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
       'defines': ['NAPI_VERSION=8', '_GNU_SOURCE'],
+      # dlopen of libasound.so.2 (part of libc since glibc 2.34; -ldl keeps older ones working).
+      'libraries': ['-ldl'],
       'cflags_cc': ['-std=c++17', '-Wall', '-Wextra', '-O2'],
     },
   ],

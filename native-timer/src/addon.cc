@@ -1,13 +1,14 @@
 // Module init: every area registers its own functions. Node-API modules are context-aware, and no
 // area keeps mutable global state (socket state lives in per-handle externals), so the addon can be
 // loaded in several worker_threads at once.
-// Future areas (ALSA through dlopen of libasound at run time) register here the same way.
 #include "common.h"
 
 namespace inferno {
 // Defined in usrvclock.cc and phc.cc.
 void RegisterUsrvclock(Napi::Env env, Napi::Object exports);
 void RegisterPhc(Napi::Env env, Napi::Object exports);
+// Defined in alsa.cc (libasound through dlopen at run time).
+void RegisterAlsa(Napi::Env env, Napi::Object exports);
 }  // namespace inferno
 
 namespace {
@@ -19,6 +20,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   inferno::RegisterPtpSocket(env, exports);
   inferno::RegisterUsrvclock(env, exports);
   inferno::RegisterPhc(env, exports);
+  inferno::RegisterAlsa(env, exports);
   // Bumped when the JS-visible API changes, so the loader can refuse a stale build.
   exports.Set("abiVersion", Napi::Number::New(env, 1));
   return exports;

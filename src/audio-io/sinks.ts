@@ -4,19 +4,22 @@
 // blocks that find no free buffer are dropped and counted.
 import { close, open, write } from 'node:fs';
 import { ConfigError } from '../core/errors.js';
+import { parseAlsaPcm } from './alsa-config.js';
 
-export type RxSinkSpec = { kind: 'none' } | { kind: 'fifo' | 'file'; path: string };
+export type RxSinkSpec = { kind: 'none' } | { kind: 'fifo' | 'file'; path: string } | { kind: 'alsa'; pcm: string };
 
 export function parseRxSink(raw: unknown, setting = 'rx-sink'): RxSinkSpec {
   const s = typeof raw === 'string' ? raw.trim() : '';
   if (s === 'none') return { kind: 'none' };
+  const pcm = parseAlsaPcm(s);
+  if (pcm) return { kind: 'alsa', pcm };
   const m = /^(fifo|file):(.+)$/.exec(s);
-  if (!m) throw new ConfigError(setting, raw, 'none, fifo:PATH or file:PATH');
+  if (!m) throw new ConfigError(setting, raw, 'none, fifo:PATH, file:PATH or alsa:PCM');
   return { kind: m[1] as 'fifo' | 'file', path: m[2]! };
 }
 
 export function formatRxSink(spec: RxSinkSpec): string {
-  return spec.kind === 'none' ? 'none' : `${spec.kind}:${spec.path}`;
+  return spec.kind === 'none' ? 'none' : spec.kind === 'alsa' ? `alsa:${spec.pcm}` : `${spec.kind}:${spec.path}`;
 }
 
 /** Receives interleaved blocks; `frames × channels` samples at the start of `block`. */

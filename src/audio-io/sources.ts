@@ -5,6 +5,7 @@
 import { ConfigError } from '../core/errors.js';
 import { MediaRingReader } from '../core/media-ring.js';
 import { patternSample, sampleMask } from '../core/pattern.js';
+import { parseAlsaPcm } from './alsa-config.js';
 
 export type TxSourceSpec =
   | { kind: 'silence' }
@@ -12,16 +13,20 @@ export type TxSourceSpec =
   | { kind: 'pattern' }
   | { kind: 'fifo'; path: string }
   | { kind: 'file'; path: string }
+  // An ALSA capture PCM feeding the TX media ring (alsa-source.ts).
+  | { kind: 'alsa'; pcm: string }
   // The TX media ring filled by the application through the library (Device.transmit); not a
   // command-line value: nothing else would fill the ring.
   | { kind: 'app' };
 
-export const TX_SOURCE_HELP = 'silence | tone:HZ[:DBFS] | pattern | fifo:PATH | file:PATH';
+export const TX_SOURCE_HELP = 'silence | tone:HZ[:DBFS] | pattern | fifo:PATH | file:PATH | alsa:PCM';
 export const DEFAULT_TONE_DBFS = -20;
 
 export function parseTxSource(raw: unknown, setting = 'tx-source'): TxSourceSpec {
   const s = typeof raw === 'string' ? raw.trim() : '';
   if (s === 'silence' || s === 'pattern') return { kind: s };
+  const pcm = parseAlsaPcm(s);
+  if (pcm) return { kind: 'alsa', pcm };
   const m = /^(fifo|file):(.+)$/.exec(s);
   if (m) return { kind: m[1] as 'fifo' | 'file', path: m[2]! };
   const t = /^tone:(\d+(?:\.\d+)?)(?::(-?\d+(?:\.\d+)?))?$/.exec(s);
@@ -38,6 +43,7 @@ export function describeTxSource(s: TxSourceSpec): string {
     case 'tone': return `tone:${s.hz}:${s.dbfs}`;
     case 'fifo':
     case 'file': return `${s.kind}:${s.path}`;
+    case 'alsa': return `alsa:${s.pcm}`;
     default: return s.kind;
   }
 }

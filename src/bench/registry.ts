@@ -7,8 +7,9 @@ import { rxCapacityScenario } from './scenarios/rx-capacity.js';
 import { e2eScenario } from './scenarios/e2e.js';
 import { tuneScenario } from './scenarios/tune.js';
 import { ptpScenario } from './scenarios/ptp.js';
+import { resamplerScenario } from './scenarios/resampler.js';
 
-export const SCENARIOS: readonly Scenario[] = [ringScenario, txPacingScenario, rxCapacityScenario, footprintScenario, e2eScenario, tuneScenario, ptpScenario];
+export const SCENARIOS: readonly Scenario[] = [ringScenario, txPacingScenario, rxCapacityScenario, footprintScenario, e2eScenario, tuneScenario, ptpScenario, resamplerScenario];
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);

@@ -3,6 +3,8 @@
 import type { Settings } from './schema.js';
 import { defaultDeviceId, ipToHex, resolveBindInterface } from './network.js';
 import type { BoundInterface } from './network.js';
+import { checkAlsaMap } from '../audio-io/alsa-config.js';
+import { ConfigError } from '../core/errors.js';
 
 export const APP_NAME = 'inferno';
 export const DEFAULT_PORTS = { arc: 4440, cmc: 8800, flows: 4455, info: 8700 } as const;
@@ -47,6 +49,7 @@ export function portsFor(altPort: number | undefined): DevicePorts {
 }
 
 export function resolveDeviceConfig(settings: Settings, iface?: BoundInterface): DeviceConfig {
+  checkAlsaSettings(settings);
   const bound = iface ?? resolveBindInterface(settings.bindIp);
   const deviceId = settings.deviceId ?? defaultDeviceId(bound.ip, settings.processId);
   const suffix = settings.processId ? `-${settings.processId}` : '';
@@ -61,4 +64,13 @@ export function resolveDeviceConfig(settings: Settings, iface?: BoundInterface):
     rxChannelNames: defaultChannelNames(settings.rxChannels, 'RX'),
     txChannelNames: defaultChannelNames(settings.txChannels, 'TX'),
   };
+}
+
+/** Cross-checks the ALSA settings against the channel counts (each is valid on its own). */
+function checkAlsaSettings(s: Settings): void {
+  if (s.alsaMap) checkAlsaMap('alsa-map', s.alsaMap, s.rxChannels, 'RX');
+  if (s.alsaTxMap) checkAlsaMap('alsa-tx-map', s.alsaTxMap, s.txChannels, 'TX');
+  if (s.alsaBufferFrames < 2 * s.alsaPeriodFrames) {
+    throw new ConfigError('alsa-buffer-frames', s.alsaBufferFrames, `at least two periods (2 × --alsa-period-frames = ${2 * s.alsaPeriodFrames})`);
+  }
 }

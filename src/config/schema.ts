@@ -10,6 +10,7 @@ import { TX_SOURCE_HELP, parseTxSource } from '../audio-io/sources.js';
 import type { TxSourceSpec } from '../audio-io/sources.js';
 import { parseSubscribeArg } from '../core/rx/subscribe-arg.js';
 import { formatRxSink, parseRxSink } from '../audio-io/sinks.js';
+import { ALSA_MAP_HELP, DEFAULT_ALSA_BUFFER_FRAMES, DEFAULT_ALSA_PERIOD_FRAMES, parseAlsaMap } from '../audio-io/alsa-config.js';
 
 export { SUPPORTED_SAMPLE_RATES };
 /** Highest RX or TX channel count: 32 flows of 8 channels would allow 256, but lists and meters are
@@ -96,6 +97,13 @@ export interface Settings {
   rxSink: string;
   /** Subscriptions made at start: `N=CHANNEL@DEVICE`. */
   subscribe?: string[];
+  /** `--rx-sink alsa:PCM`: the RX channel of each PCM channel (0 = silent); unset = all in order. */
+  alsaMap?: number[];
+  /** `--tx-source alsa:PCM`: the TX channel each capture PCM channel feeds (0 = unused). */
+  alsaTxMap?: number[];
+  /** ALSA period and buffer size asked for (the PCM grants the nearest). */
+  alsaPeriodFrames: number;
+  alsaBufferFrames: number;
 }
 
 export interface SettingSpec {
@@ -332,9 +340,33 @@ export const SETTINGS: readonly SettingSpec[] = [
   },
   {
     key: 'rxSink', flag: 'rx-sink', env: 'INFERNO_RX_SINK', file: 'rx_sink', arg: 'SINK',
-    help: 'received audio as interleaved s32le of all RX channels: none, fifo:PATH or file:PATH',
+    help: 'received audio: none, fifo:PATH or file:PATH (interleaved s32le of all RX channels), or alsa:PCM (a sound card, see --alsa-map)',
     defaultText: 'none', default: 'none',
     parse: (raw) => formatRxSink(parseRxSink(raw)),
+  },
+  {
+    key: 'alsaMap', flag: 'alsa-map', env: 'INFERNO_ALSA_MAP', file: 'alsa_map', arg: 'CHANNELS',
+    help: `with --rx-sink alsa:PCM, the RX channel played on each PCM channel: ${ALSA_MAP_HELP}`,
+    defaultText: 'every RX channel in order',
+    parse: (raw) => parseAlsaMap('alsa-map', raw, MAX_CHANNELS),
+  },
+  {
+    key: 'alsaTxMap', flag: 'alsa-tx-map', env: 'INFERNO_ALSA_TX_MAP', file: 'alsa_tx_map', arg: 'CHANNELS',
+    help: `with --tx-source alsa:PCM, the TX channel each captured PCM channel feeds: ${ALSA_MAP_HELP}; a TX channel at most once`,
+    defaultText: 'every TX channel in order',
+    parse: (raw) => parseAlsaMap('alsa-tx-map', raw, MAX_CHANNELS, true),
+  },
+  {
+    key: 'alsaPeriodFrames', flag: 'alsa-period-frames', env: 'INFERNO_ALSA_PERIOD_FRAMES', file: 'alsa_period_frames', arg: 'N',
+    help: 'ALSA period size asked for, in frames (the PCM grants the nearest; /status shows it)',
+    defaultText: String(DEFAULT_ALSA_PERIOD_FRAMES), default: DEFAULT_ALSA_PERIOD_FRAMES,
+    parse: (raw) => intIn('alsa-period-frames', raw, 16, 65536),
+  },
+  {
+    key: 'alsaBufferFrames', flag: 'alsa-buffer-frames', env: 'INFERNO_ALSA_BUFFER_FRAMES', file: 'alsa_buffer_frames', arg: 'N',
+    help: 'ALSA buffer size asked for, in frames (at least two periods; playback starts when it is full)',
+    defaultText: String(DEFAULT_ALSA_BUFFER_FRAMES), default: DEFAULT_ALSA_BUFFER_FRAMES,
+    parse: (raw) => intIn('alsa-buffer-frames', raw, 32, 262144),
   },
   {
     key: 'subscribe', flag: 'subscribe', env: 'INFERNO_SUBSCRIBE', file: 'subscribe', arg: 'N=CH@DEV',

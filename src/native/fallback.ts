@@ -141,5 +141,9 @@ export function createFallback(reason = 'native helper not loaded'): NativeTimer
     phcOpen: () => {
       throw new Error(`the phc source needs the native helper (${reason})`);
     },
+    alsaOpen: () => {
+      throw new Error(`ALSA is unavailable: it needs the native helper (${reason})`);
+    },
+    alsaTakeMessages: () => ({ messages: [], suppressed: 0 }),
   };
 }

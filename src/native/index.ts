@@ -8,7 +8,8 @@ import { getLogger } from '../log.js';
 import { createFallback, FALLBACK_PRECISION_NOTE } from './fallback.js';
 import { openNativePtpSocket } from './native-ptp.js';
 import { openNativePhc, openNativeUsrvclock } from './native-clocks.js';
-import type { Addon, NativeStatus, NativeTimer, PtpSocketOptions } from './types.js';
+import { openNativeAlsa, takeAlsaMessages } from './native-alsa.js';
+import type { Addon, AlsaOpenOptions, NativeStatus, NativeTimer, PtpSocketOptions } from './types.js';
 
 export * from './types.js';
 export { createFallback, FALLBACK_PRECISION_NOTE } from './fallback.js';
@@ -46,6 +47,8 @@ export function createNative(addon: Addon): NativeTimer {
     ptpSocketOpen: async (opts: PtpSocketOptions) => openNativePtpSocket(addon, opts),
     usrvclockOpen: (serverPath: string, clientDir: string) => openNativeUsrvclock(addon, serverPath, clientDir),
     phcOpen: (path: string) => openNativePhc(addon, path),
+    alsaOpen: (opts: AlsaOpenOptions) => openNativeAlsa(addon, opts),
+    alsaTakeMessages: () => takeAlsaMessages(addon),
   };
 }
 

@@ -140,6 +140,68 @@ export interface NativeTimer {
   usrvclockOpen(serverPath: string, clientDir: string): UsrvclockClient;
   /** Opens a PTP hardware clock (/dev/ptpN) read-only; throws a system error naming the path. Native only. */
   phcOpen(path: string): PhcReader;
+  /** Opens an ALSA PCM with its own I/O thread (see AlsaOpenOptions). Native only; throws one clear
+   * error when the helper or libasound is missing, or naming the PCM when it cannot be opened. */
+  alsaOpen(opts: AlsaOpenOptions): AlsaPcm;
+  /** ALSA's own error messages since the last call (rate-limited; `suppressed` were dropped). */
+  alsaTakeMessages(): { messages: string[]; suppressed: number };
+}
+
+export interface AlsaOpenOptions {
+  /** Any ALSA PCM name: hw:0, plughw:1,0, default, pipewire, dmix, null, file:'out.raw',raw, ... */
+  pcm: string;
+  stream: 'playback' | 'capture';
+  rate: number;
+  channels: number;
+  /** Requested; the PCM grants the nearest (AlsaPcmInfo). */
+  periodFrames: number;
+  bufferFrames: number;
+  /** Frames of the ring between JS and the I/O thread (at least two periods). */
+  ringFrames: number;
+}
+
+/** What the PCM granted. `clocked` is false for PCMs without a clock of their own (null, file). */
+export interface AlsaPcmInfo {
+  pcm: string;
+  stream: 'playback' | 'capture';
+  /** snd_pcm_type_t (0 = hw, 3 = file, 4 = null, ...). */
+  type: number;
+  clocked: boolean;
+  format: 'S32_LE' | 'S24_LE' | 'S16_LE' | 'FLOAT_LE';
+  rate: number;
+  channels: number;
+  periodFrames: number;
+  bufferFrames: number;
+  ringFrames: number;
+}
+
+export interface AlsaPcmStatus {
+  /** Frames waiting in the ring (playback: not yet written to ALSA; capture: not yet read by JS). */
+  ringFill: number;
+  /** snd_pcm_delay / snd_pcm_avail after the last transfer. */
+  delayFrames: number;
+  availFrames: number;
+  /** Xruns (underrun, overrun, suspend) recovered with snd_pcm_recover. */
+  xruns: number;
+  transferredFrames: number;
+  /** Frames that found the ring full (playback: JS wrote too much; capture: JS read too late). */
+  droppedFrames: number;
+  /** Set once the PCM failed beyond recovery. */
+  error?: string;
+}
+
+/** Interleaved s32 frames of `info.channels` channels; all calls copy and never block. */
+export interface AlsaPcm {
+  readonly info: AlsaPcmInfo;
+  /** Playback: frames taken into the ring (fewer when full). */
+  write(samples: Int32Array, frames: number): number;
+  /** Capture: frames copied out of the ring. */
+  read(samples: Int32Array, maxFrames: number): number;
+  status(): AlsaPcmStatus;
+  /** Test and diagnostic hook: the next transfer goes through the xrun recovery path. */
+  injectXrun(): void;
+  /** Playback with drain: the ring is written out first. */
+  close(drain?: boolean): void;
 }
 
 export interface UsrvclockClient {
@@ -201,6 +263,15 @@ export interface Addon {
   phcOpen?(path: string): AddonHandle;
   phcRead?(h: AddonHandle): PhcReading;
   phcClose?(h: AddonHandle): void;
+  alsaLoad?(libraryName: string): { ok: true; version: string } | { ok: false; message: string };
+  alsaOpen?(pcm: string, stream: string, rate: number, channels: number, periodFrames: number, bufferFrames: number, ringFrames: number): AddonHandle;
+  alsaInfo?(h: AddonHandle): AlsaPcmInfo;
+  alsaWrite?(h: AddonHandle, samples: Int32Array, frames: number): number;
+  alsaRead?(h: AddonHandle, samples: Int32Array, maxFrames: number): number;
+  alsaStatus?(h: AddonHandle): AlsaPcmStatus;
+  alsaInjectXrun?(h: AddonHandle): void;
+  alsaClose?(h: AddonHandle, drain: boolean): void;
+  alsaTakeMessages?(): { messages: string[]; suppressed: number };
 }
 
 declare const addonHandle: unique symbol;

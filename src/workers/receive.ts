@@ -12,7 +12,7 @@ import { RxFlowReceiver } from '../core/rx/flow-receiver.js';
 import type { FlowRoute } from '../core/rx/types.js';
 import type { BytesPerSample } from '../core/audio/packet.js';
 import { loadNative } from '../native/index.js';
-import { FileSinkOutput, NullSinkOutput, parseRxSink } from '../audio-io/sinks.js';
+import { FileSinkOutput, formatRxSink, NullSinkOutput, parseRxSink } from '../audio-io/sinks.js';
 import type { SinkOutput } from '../audio-io/sinks.js';
 import { MAX_DELIVERY_FRAMES, RxDelivery } from '../audio-io/sinks-delivery.js';
 import { createRecorderSink, Recorder } from '../audio-io/recorder/index.js';
@@ -20,6 +20,9 @@ import type { RecorderConfig } from '../audio-io/recorder/index.js';
 import { RX_TRACKS_EVENT } from '../audio-io/recorder/capture-options.js';
 import type { TrackInfo } from '../audio-io/formats/metadata.js';
 import { RingSinkOutput, RX_CAPTURE_SHARED } from '../audio-io/sinks-library.js';
+import { AlsaSinkOutput, logAlsaMessages } from '../audio-io/alsa-sink.js';
+import { identityMap } from '../audio-io/alsa-config.js';
+import { CLOCK_MONOTONIC } from '../native/types.js';
 import { REPORT_INTERVAL_MS, WorkerRuntime } from './runtime.js';
 
 /** The sink hands over audio this often; well below any RX latency. */
@@ -57,13 +60,27 @@ const blockSamples = MAX_DELIVERY_FRAMES * cfg.rxChannels;
 const recorderCfg = (cfg as { recorder?: RecorderConfig }).recorder;
 // Library mode (Device.capture): the main thread shared a capture ring; it replaces the sink.
 const captureRing = rt.init.shared[RX_CAPTURE_SHARED];
-const output: SinkOutput = captureRing
-  ? new RingSinkOutput(captureRing, blockSamples, () => delivery.position)
-  : recorderCfg
-  ? createRecorderSink(recorderCfg, { channels: cfg.rxChannels, sampleRate: rate, blockSamples }, (err) => rt.log.error('recorder stopped', { error: err.message }))
-  : sinkSpec.kind === 'none'
-    ? new NullSinkOutput(blockSamples)
-    : new FileSinkOutput(sinkSpec.path, blockSamples, 16, (err) => rt.log.error('rx sink write failed', { path: sinkSpec.path, error: err.message }));
+const monoRead = new Float64Array(2);
+const monotonicNs = (): number => {
+  native.clockReadInto(CLOCK_MONOTONIC, monoRead, 0);
+  return monoRead[0]! * 1e9 + monoRead[1]!;
+};
+function makeSink(): SinkOutput {
+  if (captureRing) return new RingSinkOutput(captureRing, blockSamples, () => delivery.position);
+  if (recorderCfg) return createRecorderSink(recorderCfg, { channels: cfg.rxChannels, sampleRate: rate, blockSamples }, (err) => rt.log.error('recorder stopped', { error: err.message }));
+  switch (sinkSpec.kind) {
+    case 'none': return new NullSinkOutput(blockSamples);
+    case 'alsa': {
+      const alsa = { pcm: sinkSpec.pcm, rate, map: cfg.alsaMap ?? identityMap(cfg.rxChannels), periodFrames: cfg.alsaPeriodFrames, bufferFrames: cfg.alsaBufferFrames };
+      return new AlsaSinkOutput(native, alsa, cfg.rxChannels, blockSamples, () => delivery.position, monotonicNs, rt.log);
+    }
+    default: {
+      const path = sinkSpec.path;
+      return new FileSinkOutput(path, blockSamples, 16, (err) => rt.log.error('rx sink write failed', { path, error: err.message }));
+    }
+  }
+}
+const output = makeSink();
 const delivery = new RxDelivery(readers, latencySamples, output);
 // With --realtime, below the transmit worker: a CFS-scheduled receiver on a loaded machine stalls
 // for 100 ms and more, long enough for packets to miss the RX latency or overflow the socket buffer.
@@ -195,6 +212,7 @@ scheduleDelivery();
 
 let lastLatency: { min: number; mean: number; max: number } | undefined;
 function report(): void {
+  if (output instanceof AlsaSinkOutput) logAlsaMessages(native, rt.log);
   for (const f of flows.values()) f.maxAge = f.receiver.takeMaxAge();
   lastLatency = delivery.takeLatency() ?? lastLatency;
   const toNs = (s: number) => Math.round((s * 1e9) / rate);
@@ -204,12 +222,13 @@ function report(): void {
   });
   const sum = (k: FlowCounterName) => [...flows.values()].reduce((a, f) => a + f.receiver.counters[k], closedTotals[k]);
   rt.report({
-    counters: { ...counters, ...output.counters, deliveredFrames: delivery.frames, deliverySkippedFrames: delivery.skippedFrames, deliveryBlocksDropped: delivery.blocksDropped, deliveryStalls: delivery.stalls, deliveryDeferrals: drainGate.deferrals },
+    counters: { ...counters, ...output.counters, ...(output instanceof AlsaSinkOutput ? output.alsaCounters() : {}), deliveredFrames: delivery.frames, deliverySkippedFrames: delivery.skippedFrames, deliveryBlocksDropped: delivery.blocksDropped, deliveryStalls: delivery.stalls, deliveryDeferrals: drainGate.deferrals },
     info: {
       realtime: realtime ? (realtime.ok ? 'SCHED_FIFO' : `refused: ${realtime.errno}`) : 'off',
-      sink: captureRing ? 'library' : sinkSpec.kind === 'none' ? 'none' : `${sinkSpec.kind}:${sinkSpec.path}`,
+      sink: captureRing ? 'library' : formatRxSink(sinkSpec),
       sinkState: output.state,
       ...(output instanceof Recorder ? { recorder: output.info() } : {}),
+      ...(output instanceof AlsaSinkOutput ? { alsa: output.info() } : {}),
       latency: {
         configuredNs: cfg.rxLatencyNs,
         configuredSamples: latencySamples,

@@ -21,6 +21,8 @@ import { TxStage } from '../core/tx/stage.js';
 import { samplesFromNs } from '../core/media-time.js';
 import { describeTxSource, PatternSource, RingSource, SilenceSource, ToneSource, type TxSampleSource } from '../audio-io/sources.js';
 import { TxFeeder } from '../audio-io/sources-feeder.js';
+import { AlsaTxFeeder } from '../audio-io/alsa-source.js';
+import { identityMap } from '../audio-io/alsa-config.js';
 import { loadNative } from '../native/index.js';
 import { REPORT_INTERVAL_MS, WorkerRuntime } from './runtime.js';
 
@@ -51,6 +53,9 @@ native.setTimerSlackNs(1);
 
 const source = makeSource();
 const feeder = cfg.txSource.kind === 'fifo' || cfg.txSource.kind === 'file' ? new TxFeeder(cfg.txSource, rt.init.shared.txRing!, clock, native, txLatency - guard, rt.log) : undefined;
+const alsaFeeder = cfg.txSource.kind === 'alsa'
+  ? new AlsaTxFeeder(native, { pcm: cfg.txSource.pcm, rate, map: cfg.alsaTxMap ?? identityMap(cfg.txChannels), periodFrames: cfg.alsaPeriodFrames, bufferFrames: cfg.alsaBufferFrames }, rt.init.shared.txRing!, clock, txLatency - guard, rt.log)
+  : undefined;
 const stage = new TxStage(cfg.txChannels);
 const converterExact = new TxSampleConverter(16 as SourceBits); // never dithers (sourceBits ≤ wire)
 const converter = source.ditherable ? new TxSampleConverter(cfg.txSourceBits) : converterExact;
@@ -224,10 +229,11 @@ function housekeeping(): void {
   if (now - lastReport >= REPORT_INTERVAL_MS) {
     lastReport = now;
     rt.report({
-      counters: { ...counters, missingFrames: source.missingFrames, ...(feeder ? feeder.counters : {}) },
+      counters: { ...counters, missingFrames: source.missingFrames, ...(feeder ? feeder.counters : {}), ...(alsaFeeder ? { ...alsaFeeder.counters, ...alsaFeeder.alsaCounters() } : {}) },
       info: {
         sendingFlows: flows.size,
         source: describeTxSource(cfg.txSource),
+        ...(alsaFeeder ? { alsa: alsaFeeder.info() } : {}),
         txLatencySamples: txLatency,
         earlyGuardSamples: guard,
         pacing: { spinUs: spinNs / 1000, realtime: realtime ? (realtime.ok ? 'SCHED_FIFO' : `refused: ${realtime.errno}`) : 'off', native: native.native },
@@ -240,6 +246,7 @@ function housekeeping(): void {
 async function main(): Promise<void> {
   rt.post({ type: 'ready' });
   feeder?.start();
+  alsaFeeder?.start();
   while (!rt.stopping) {
     handleMessages();
     housekeeping();
@@ -267,6 +274,7 @@ async function main(): Promise<void> {
     waitUntil(earliest);
   }
   feeder?.stop();
+  alsaFeeder?.stop();
   for (const f of flows.values()) f.socket.close();
   rt.finish();
 }

@@ -38,6 +38,8 @@ export interface Scenario {
   keepaliveSeconds?: number;
   /** Check samples against the pattern. */
   pattern?: boolean;
+  /** Check that every sample is zero (digital silence). */
+  silence?: boolean;
 }
 
 export interface FlowOutcome {
@@ -144,12 +146,12 @@ async function main(): Promise<void> {
       if (prevT[i] === prevT[i] && t !== prevT[i]! + ask.fpp) o.gaps++;
       prevT[i] = t;
       arrivals[i]!.push(((arrival - t) * 1e6) / sc.rate);
-      if (!sc.pattern) return;
+      if (!sc.pattern && !sc.silence) return;
       decodeAudioSamples(m, bytes, n, dest);
       for (let s = 0; s < n; s++) {
         const ch = ask.channels[s]!;
         for (let f = 0; f < ask.fpp; f++) {
-          const want = ch === 0 ? 0 : patternSample(ch, t + f, ask.bits);
+          const want = ch === 0 || sc.silence ? 0 : patternSample(ch, t + f, ask.bits);
           if (dest[s]![f] !== want) {
             o.mismatches++;
             o.firstMismatch ??= `slot ${s} ch ${ch} t ${t + f}: got ${dest[s]![f]} want ${want}`;
