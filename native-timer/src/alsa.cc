@@ -609,6 +609,22 @@ Napi::Value AlsaRead(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(n));
 }
 
+// alsaDiscard(handle, frames) -> frames dropped from the ring, oldest first (a resync: a backlog
+// that steering would take minutes to remove).
+Napi::Value AlsaDiscard(const Napi::CallbackInfo& info) {
+  AlsaPcm* p = Handle(info);
+  size_t want = static_cast<size_t>(ArgInteger(info, 1, "frames", 0, INT32_MAX));
+  size_t n;
+  {
+    std::lock_guard<std::mutex> g(p->mu);
+    n = std::min(want, p->fill);
+    p->head = (p->head + n) % p->ringFrames;
+    p->fill -= n;
+  }
+  if (n > 0) p->cv.notify_all();
+  return Napi::Number::New(info.Env(), static_cast<double>(n));
+}
+
 // alsaStatus(handle) -> live counters; `error` once the PCM failed beyond recovery.
 Napi::Value AlsaStatus(const Napi::CallbackInfo& info) {
   AlsaPcm* p = Handle(info);
@@ -670,6 +686,7 @@ void RegisterAlsa(Napi::Env env, Napi::Object exports) {
   exports.Set("alsaWrite", Napi::Function::New(env, AlsaWrite, "alsaWrite"));
   exports.Set("alsaRead", Napi::Function::New(env, AlsaRead, "alsaRead"));
   exports.Set("alsaStatus", Napi::Function::New(env, AlsaStatus, "alsaStatus"));
+  exports.Set("alsaDiscard", Napi::Function::New(env, AlsaDiscard, "alsaDiscard"));
   exports.Set("alsaInjectXrun", Napi::Function::New(env, AlsaInjectXrun, "alsaInjectXrun"));
   exports.Set("alsaClose", Napi::Function::New(env, AlsaClose, "alsaClose"));
   exports.Set("alsaTakeMessages", Napi::Function::New(env, AlsaTakeMessages, "alsaTakeMessages"));

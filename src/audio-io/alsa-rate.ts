@@ -18,6 +18,13 @@ export interface RateAdapter {
   process(input: Int32Array, inputFrames: number, output: Int32Array, outputCapacity: number, fillFrames: number, nowNs: number): { consumed: number; produced: number };
   /** Starts over (after an xrun or a restart): the fill is taken as it is now. */
   reset(fillFrames?: number): void;
+  /** Frames to drop (> 0) or pad with silence (< 0) at once when the fill jumped too far from the
+   * target for steering to bring back soon (a card that stalled); 0 otherwise. */
+  resync(fillFrames: number): number;
+  /** The caller dropped or padded: steer on from this fill, keeping the drift learned. */
+  rebase(fillFrames: number): void;
+  /** Times resync() asked for a jump. */
+  readonly resyncs: number;
 }
 
 /** A PCM without a clock: frames pass unchanged. */
@@ -34,6 +41,11 @@ export class IdentityRate implements RateAdapter {
     return this.result;
   }
   reset(): void {}
+  resync(): number {
+    return 0;
+  }
+  rebase(): void {}
+  readonly resyncs = 0;
 }
 
 const MAX_HIGH_QUALITY_CHANNELS = 16;
@@ -66,6 +78,18 @@ export class SteeredRate implements RateAdapter {
 
   reset(fillFrames?: number): void {
     this.controller.reset(fillFrames);
+  }
+
+  resync(fillFrames: number): number {
+    return this.controller.resyncFrames(fillFrames);
+  }
+
+  rebase(fillFrames: number): void {
+    this.controller.rebase(fillFrames);
+  }
+
+  get resyncs(): number {
+    return this.controller.resyncs;
   }
 }
 

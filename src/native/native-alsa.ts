@@ -13,7 +13,7 @@ function loadAlsa(addon: Addon, library = LIBASOUND): void {
 
 export function openNativeAlsa(addon: Addon, opts: AlsaOpenOptions): AlsaPcm {
   loadAlsa(addon);
-  const { alsaOpen, alsaInfo, alsaWrite, alsaRead, alsaStatus, alsaInjectXrun, alsaClose } = addon;
+  const { alsaOpen, alsaInfo, alsaWrite, alsaRead, alsaStatus, alsaDiscard, alsaInjectXrun, alsaClose } = addon;
   const h = alsaOpen!(opts.pcm, opts.stream, opts.rate, opts.channels, opts.periodFrames, opts.bufferFrames, opts.ringFrames);
   let closed = false;
   return {
@@ -21,6 +21,7 @@ export function openNativeAlsa(addon: Addon, opts: AlsaOpenOptions): AlsaPcm {
     write: (samples, frames) => alsaWrite!(h, samples, frames),
     read: (samples, maxFrames) => alsaRead!(h, samples, maxFrames),
     status: () => alsaStatus!(h),
+    discard: (frames) => alsaDiscard!(h, frames),
     injectXrun: () => alsaInjectXrun!(h),
     close: (drain = false) => {
       if (!closed) alsaClose!(h, drain);
