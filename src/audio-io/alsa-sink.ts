@@ -5,7 +5,7 @@
 // Nothing here blocks: a full ring drops the frames that do not fit and counts them.
 import type { AlsaPcm, AlsaPcmInfo, AlsaPcmStatus, NativeTimer } from '../native/types.js';
 import type { Logger } from '../log.js';
-import { createRateAdapter, type RateAdapter } from './alsa-rate.js';
+import { createRateAdapter, SteeredRate, type RateAdapter } from './alsa-rate.js';
 import type { SinkOutput } from './sinks.js';
 
 export interface AlsaPathOptions {
@@ -50,6 +50,8 @@ export function alsaPathInfo(info: AlsaPcmInfo, s: AlsaPcmStatus, adapter: RateA
     addedLatencyNs: info.clocked ? toNs(s.ringFill + s.delayFrames + adapter.delayFrames) : 0,
     resampling: adapter.steered ? 'adaptive' : 'off (PCM without its own clock: bit-exact)',
     ratioPpm: Math.round(adapter.ppm * 1000) / 1000,
+    /** The fill (ring + snd_pcm_delay) the ratio holds, learned after each start; null while learning. */
+    ...(adapter instanceof SteeredRate ? { targetFillFrames: Number.isNaN(adapter.targetFillFrames) ? null : adapter.targetFillFrames } : {}),
     resyncs: adapter.resyncs,
     ...(s.error ? { error: s.error } : {}),
   };
