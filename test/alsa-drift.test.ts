@@ -4,6 +4,9 @@
 // be dropped at once rather than kept as latency. Simulated time: no wall clock involved.
 import test from 'ava';
 import { AlsaSinkOutput } from '../dist/audio-io/alsa-sink.js';
+import { AlsaTxFeeder } from '../dist/audio-io/alsa-source.js';
+import { createMediaRing } from '../dist/core/media-ring.js';
+import type { ClockOverlayReader } from '../dist/core/clock-overlay.js';
 import type { AlsaPcm, AlsaPcmInfo, AlsaPcmStatus, NativeTimer } from '../dist/native/index.js';
 import { getLogger } from '../dist/log.js';
 
@@ -128,3 +131,82 @@ test('a card that stalls 200 ms while media time goes on: the backlog is dropped
   t.true(Math.abs(applied - 100) < 10, `back on the card's drift: ${applied} ppm applied`);
   t.true(settled.lo >= 960 - 400 && settled.hi <= 960 + 400, `fill ${settled.lo}..${settled.hi}`);
 });
+
+/** A capture card on its own clock: whole periods appear at rate × (1 + ppm); reads take them. */
+class SimCaptureCard implements AlsaPcm {
+  readonly info: AlsaPcmInfo = { pcm: 'sim', stream: 'capture', type: 0, clocked: true, format: 'S32_LE', rate: RATE, channels: 2, periodFrames: 240, bufferFrames: 960, ringFrames: 16384 };
+  fill = 0;
+  captured = 0;
+  taken = 0;
+  dropped = 0;
+  private owed = 0;
+  constructor(public ppm: number) {}
+  capture(ns: number): void {
+    this.owed += (RATE * (1 + this.ppm * 1e-6) * ns) / 1e9;
+    const p = this.info.periodFrames;
+    while (this.owed >= p) {
+      this.owed -= p;
+      this.captured += p;
+      if (this.fill + p > this.info.ringFrames) this.dropped += p;
+      else this.fill += p;
+    }
+  }
+  write(): number {
+    return 0;
+  }
+  read(samples: Int32Array, max: number): number {
+    const n = Math.min(max, this.fill);
+    samples.fill(7, 0, n * 2);
+    this.fill -= n;
+    this.taken += n;
+    return n;
+  }
+  discard(frames: number): number {
+    const n = Math.min(frames, this.fill);
+    this.fill -= n;
+    return n;
+  }
+  status(): AlsaPcmStatus {
+    return { ringFill: this.fill, delayFrames: 0, availFrames: 0, xruns: 0, transferredFrames: this.captured, droppedFrames: this.dropped };
+  }
+  injectXrun(): void {}
+  close(): void {}
+}
+
+for (const ppm of [300, -300]) {
+  test(`capture from a card ${ppm > 0 ? '+' : ''}${ppm} ppm off: the feeder takes its frames at its rate, the backlog stays bounded`, (t) => {
+    const card = new SimCaptureCard(ppm);
+    const native = { alsaOpen: () => card, alsaTakeMessages: () => ({ messages: [], suppressed: 0 }) } as unknown as NativeTimer;
+    const ring = createMediaRing({ channels: 2, capacity: 65536 });
+    const feeder = new AlsaTxFeeder(native, { pcm: 'sim', rate: RATE, map: [1, 2], periodFrames: 240, bufferFrames: 960 }, ring, {} as ClockOverlayReader, 400, getLogger('test'));
+    let media = 1_000_000;
+    let ns = 0;
+    const backlog: number[] = [];
+    const steps = (180 * 1000) / 2;
+    for (let i = 0; i < steps; i++) {
+      ns += 2e6;
+      media += 96;
+      card.capture(2e6);
+      feeder.step(media, ns);
+      // The last 30 s, every 74 ms (not a multiple of the period, so the sawtooth averages out):
+      // frames captured and not yet resampled (card side + local).
+      if (i >= steps - 15000 && i % 37 === 0) {
+        const x = feeder.info() as { ringFill: number; inputFrames: number };
+        backlog.push(x.ringFill + x.inputFrames);
+      }
+    }
+    const info = feeder.info() as { ratioPpm: number; resyncs: number };
+    const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+    // A ratio off by e ppm moves the backlog by 48000 × e × 1e-6 frames a second: compare the first
+    // and last 10 s of the window (20 s apart).
+    const third = Math.floor(backlog.length / 3);
+    const drift = mean(backlog.slice(-third)) - mean(backlog.slice(0, third));
+    const applied = ppm - (drift / 20 / RATE) * 1e6;
+    t.log(`backlog ${Math.min(...backlog)}..${Math.max(...backlog)}, moved ${drift.toFixed(1)} frames in 20 s (ratio within ${Math.abs(applied - ppm).toFixed(2)} ppm of the card), status ratio ${info.ratioPpm} ppm, resyncs ${info.resyncs}`);
+    t.true(Math.abs(drift) < 20, `backlog moved ${drift} frames in 20 s`);
+    t.true(Math.abs(info.ratioPpm + ppm) < 50, `status ratio ${info.ratioPpm} ppm (output per input frame: below 1 for a fast card)`);
+    t.is(card.dropped, 0);
+    t.is(feeder.counters.feederRestarts, 0);
+    t.true(Math.max(...backlog) <= 2000, 'the backlog stays within two buffers');
+  });
+}

@@ -76,7 +76,7 @@ export class AlsaTxFeeder {
     if (!this.pcm) return;
     const tick = () => {
       try {
-        this.tick();
+        this.step(this.mediaNow(), this.monotonicNs());
       } catch (err) {
         this.counters.feederErrors++;
         this.log.error('ALSA capture feeder failed', { error: (err as Error).message });
@@ -106,10 +106,10 @@ export class AlsaTxFeeder {
     return this.reading[0]! * 1e9 + this.reading[1]!;
   }
 
-  private tick(): void {
+  /** One poll at media time `now` (monotonic `monoNs` for the drift controller); public for tests. */
+  step(now: number, monoNs: number): void {
     const pcm = this.pcm!;
     const adapter = this.adapter!;
-    const now = this.mediaNow();
     if (now !== now) return;
     const pc = this.pcmChannels;
     const lead = Math.round(((adapter.steered ? LEAD_NS : UNCLOCKED_LEAD_NS) / 1e9) * this.opts.rate);
@@ -140,7 +140,7 @@ export class AlsaTxFeeder {
         backlog += jump > 0 ? -this.dropInput(pcm, jump) : this.padInput(-jump);
         adapter.rebase(backlog);
       }
-      const r = adapter.process(this.inBuf, this.inFill, this.outBuf, want, backlog, this.monotonicNs());
+      const r = adapter.process(this.inBuf, this.inFill, this.outBuf, want, backlog, monoNs);
       if (r.consumed > 0) {
         this.inBuf.copyWithin(0, r.consumed * pc, this.inFill * pc);
         this.inFill -= r.consumed;
@@ -195,6 +195,6 @@ export class AlsaTxFeeder {
     if (this.closedInfo) return this.closedInfo;
     if (!this.pcm || !this.adapter) return { pcm: this.opts.pcm, stream: 'capture', error: this.error };
     logAlsaMessages(this.native, this.log);
-    return { ...alsaPathInfo(this.pcm.info, this.pcm.status(), this.adapter, this.opts.map), resyncFrames: this.resyncFrames };
+    return { ...alsaPathInfo(this.pcm.info, this.pcm.status(), this.adapter, this.opts.map), inputFrames: this.inFill, resyncFrames: this.resyncFrames };
   }
 }
