@@ -510,7 +510,9 @@ Napi::Value AlsaOpen(const Napi::CallbackInfo& info) {
   auto period = static_cast<snd_pcm_uframes_t>(ArgInteger(info, 4, "periodFrames", 16, 1 << 20));
   auto buffer = static_cast<snd_pcm_uframes_t>(ArgInteger(info, 5, "bufferFrames", 32, 1 << 22));
   auto ringFrames = static_cast<size_t>(ArgInteger(info, 6, "ringFrames", 64, 1 << 22));
-  if (!libError.empty() || !EnsureLib("libasound.so.2")) throw Napi::Error::New(env, libError);
+  // The JS side loads first (alsaLoad); this keeps a direct call safe. libError is read only after
+  // call_once, which orders it after the load in whichever thread ran it.
+  if (!EnsureLib("libasound.so.2")) throw Napi::Error::New(env, libError);
   auto* p = new AlsaPcm();
   p->name = name;
   p->capture = stream == "capture";
