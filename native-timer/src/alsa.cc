@@ -7,7 +7,7 @@
 // A native thread was chosen over a Node worker doing blocking writes: no extra V8 isolate, no
 // message round trips per period, and the thread can sleep inside ALSA while JS keeps running.
 // The thread never calls into JS: counters are atomics, and JS polls status and log messages.
-// One file like every other area of the helper: the libasound table, the I/O thread and the JS
+// One file like every other area of the addon: the libasound table, the I/O thread and the JS
 // functions, in that order.
 #include <dlfcn.h>
 

@@ -6,7 +6,7 @@ import type { Addon, AlsaOpenOptions, AlsaPcm } from './types.js';
 export const LIBASOUND = 'libasound.so.2';
 
 function loadAlsa(addon: Addon, library = LIBASOUND): void {
-  if (!addon.alsaLoad) throw new Error('ALSA is unavailable: this build of the native helper has no ALSA support (run npm run build:native)');
+  if (!addon.alsaLoad) throw new Error('ALSA is unavailable: this build of the native addon has no ALSA support (run npm run build:native)');
   const r = addon.alsaLoad(library);
   if (!r.ok) throw new Error(r.message);
 }

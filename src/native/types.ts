@@ -141,7 +141,7 @@ export interface NativeTimer {
   /** Opens a PTP hardware clock (/dev/ptpN) read-only; throws a system error naming the path. Native only. */
   phcOpen(path: string): PhcReader;
   /** Opens an ALSA PCM with its own I/O thread (see AlsaOpenOptions). Native only; throws one clear
-   * error when the helper or libasound is missing, or naming the PCM when it cannot be opened. */
+   * error when the addon or libasound is missing, or naming the PCM when it cannot be opened. */
   alsaOpen(opts: AlsaOpenOptions): AlsaPcm;
   /** ALSA's own error messages since the last call (rate-limited; `suppressed` were dropped). */
   alsaTakeMessages(): { messages: string[]; suppressed: number };
