@@ -1,4 +1,4 @@
-// The native helper's ALSA PCMs (native-timer/src/alsa.cc) on the PCMs every libasound has without
+// The native addon's ALSA PCMs (native-timer/src/alsa.cc) on the PCMs every libasound has without
 // a sound card: `null` and `file`. Mandatory in CI (libasound2 and alsa-utils are installed there).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -142,7 +142,7 @@ console.log(JSON.stringify({ native: native.native, error }));`,
     { env: { ...process.env, INFERNO_NATIVE: '0' } },
   );
   t.false(result.native);
-  t.regex(result.error, /^ALSA is unavailable: it needs the native helper \(INFERNO_NATIVE=0\)$/);
+  t.regex(result.error, /^ALSA is unavailable: it needs the native addon \(INFERNO_NATIVE=0\)$/);
   t.throws(() => createFallback('test').alsaOpen({ pcm: 'null', stream: 'playback', ...base }), { message: /ALSA is unavailable/ });
 });
 

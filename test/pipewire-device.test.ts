@@ -102,7 +102,7 @@ for (const ppm of [0, 500]) {
       t.true((span.length - bad) * WINDOW >= 15 * RATE, `${span.length - bad} good windows of ${span.length}`);
       // Glitches only where B counted something: an xrun, frames the ring or a backlog drop left out,
       // packets missing (a loaded machine loses some).
-      const excused = 3 * (alsa.xruns + Math.ceil(alsa.droppedFrames / WINDOW) + Math.ceil(alsa.backlogDroppedFrames / WINDOW) + Math.ceil(missing / WINDOW));
+      const excused = 3 * (alsa.xruns + Math.ceil(alsa.droppedFrames / WINDOW) + Math.ceil((alsa.resyncFrames ?? 0) / WINDOW) + Math.ceil(missing / WINDOW));
       t.true(bad <= excused, `${bad} bad windows, ${excused} excused by counted events`);
       if (ppm !== 0) {
         // The recording runs on the graph's clock: media time advances 1 / (1 + ppm) per recorded

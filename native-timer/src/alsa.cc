@@ -7,7 +7,7 @@
 // A native thread was chosen over a Node worker doing blocking writes: no extra V8 isolate, no
 // message round trips per period, and the thread can sleep inside ALSA while JS keeps running.
 // The thread never calls into JS: counters are atomics, and JS polls status and log messages.
-// One file like every other area of the helper: the libasound table, the I/O thread and the JS
+// One file like every other area of the addon: the libasound table, the I/O thread and the JS
 // functions, in that order.
 #include <dlfcn.h>
 
@@ -510,7 +510,9 @@ Napi::Value AlsaOpen(const Napi::CallbackInfo& info) {
   auto period = static_cast<snd_pcm_uframes_t>(ArgInteger(info, 4, "periodFrames", 16, 1 << 20));
   auto buffer = static_cast<snd_pcm_uframes_t>(ArgInteger(info, 5, "bufferFrames", 32, 1 << 22));
   auto ringFrames = static_cast<size_t>(ArgInteger(info, 6, "ringFrames", 64, 1 << 22));
-  if (!libError.empty() || !EnsureLib("libasound.so.2")) throw Napi::Error::New(env, libError);
+  // The JS side loads first (alsaLoad); this keeps a direct call safe. libError is read only after
+  // call_once, which orders it after the load in whichever thread ran it.
+  if (!EnsureLib("libasound.so.2")) throw Napi::Error::New(env, libError);
   auto* p = new AlsaPcm();
   p->name = name;
   p->capture = stream == "capture";
@@ -609,6 +611,22 @@ Napi::Value AlsaRead(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(n));
 }
 
+// alsaDiscard(handle, frames) -> frames dropped from the ring, oldest first (a resync: a backlog
+// that steering would take minutes to remove).
+Napi::Value AlsaDiscard(const Napi::CallbackInfo& info) {
+  AlsaPcm* p = Handle(info);
+  size_t want = static_cast<size_t>(ArgInteger(info, 1, "frames", 0, INT32_MAX));
+  size_t n;
+  {
+    std::lock_guard<std::mutex> g(p->mu);
+    n = std::min(want, p->fill);
+    p->head = (p->head + n) % p->ringFrames;
+    p->fill -= n;
+  }
+  if (n > 0) p->cv.notify_all();
+  return Napi::Number::New(info.Env(), static_cast<double>(n));
+}
+
 // alsaStatus(handle) -> live counters; `error` once the PCM failed beyond recovery.
 Napi::Value AlsaStatus(const Napi::CallbackInfo& info) {
   AlsaPcm* p = Handle(info);
@@ -670,6 +688,7 @@ void RegisterAlsa(Napi::Env env, Napi::Object exports) {
   exports.Set("alsaWrite", Napi::Function::New(env, AlsaWrite, "alsaWrite"));
   exports.Set("alsaRead", Napi::Function::New(env, AlsaRead, "alsaRead"));
   exports.Set("alsaStatus", Napi::Function::New(env, AlsaStatus, "alsaStatus"));
+  exports.Set("alsaDiscard", Napi::Function::New(env, AlsaDiscard, "alsaDiscard"));
   exports.Set("alsaInjectXrun", Napi::Function::New(env, AlsaInjectXrun, "alsaInjectXrun"));
   exports.Set("alsaClose", Napi::Function::New(env, AlsaClose, "alsaClose"));
   exports.Set("alsaTakeMessages", Napi::Function::New(env, AlsaTakeMessages, "alsaTakeMessages"));

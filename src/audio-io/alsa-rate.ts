@@ -18,14 +18,13 @@ export interface RateAdapter {
   process(input: Int32Array, inputFrames: number, output: Int32Array, outputCapacity: number, fillFrames: number, nowNs: number): { consumed: number; produced: number };
   /** Starts over (after an xrun or a restart): the fill is taken as it is now. */
   reset(fillFrames?: number): void;
-  /**
-   * Frames above the target fill when the fill is so far above it that steering (at most 48 frames
-   * a second at the ±1000 ppm clamp) would keep them as latency for minutes, else 0: the caller
-   * leaves that many frames out, then calls rebase().
-   */
-  backlogFrames(fillFrames: number): number;
-  /** The caller left frames out: steer on from this fill, keeping the drift learned so far. */
+  /** Frames to drop (> 0) or pad with silence (< 0) at once when the fill jumped too far from the
+   * target for steering to bring back soon (a card that stalled); 0 otherwise. */
+  resync(fillFrames: number): number;
+  /** The caller dropped or padded: steer on from this fill, keeping the drift learned. */
   rebase(fillFrames: number): void;
+  /** Times resync() asked for a jump. */
+  readonly resyncs: number;
 }
 
 /** A PCM without a clock: frames pass unchanged. */
@@ -42,50 +41,98 @@ export class IdentityRate implements RateAdapter {
     return this.result;
   }
   reset(): void {}
-  backlogFrames(): number {
+  resync(): number {
     return 0;
   }
   rebase(): void {}
+  readonly resyncs = 0;
 }
 
 const MAX_HIGH_QUALITY_CHANNELS = 16;
+/** After a (re)start the fill settles (the card fills its buffer and starts) before it is learned. */
+const SETTLE_NS = 500_000_000;
+/** Then the fill is averaged this long; that average is the target the controller holds. */
+const LEARN_NS = 500_000_000;
 
-/** A PCM with its own clock: band-limited resampling at the ratio the drift controller steers. */
+/**
+ * A PCM with its own clock: band-limited resampling at the ratio the drift controller steers.
+ * The fill to hold is learned after each (re)start rather than assumed: what snd_pcm_delay counts
+ * differs between PCMs (a sound server adds its graph's quantum to the granted buffer), and a
+ * target below the real steady fill would make the controller drop audio to reach it.
+ */
 export class SteeredRate implements RateAdapter {
   readonly steered = true;
-  private readonly controller: DriftController;
+  private controller: DriftController | undefined;
   private readonly resampler: Resampler;
+  /** Start of the current learning (NaN: not started). */
+  private startNs = NaN;
+  private sum = 0;
+  private count = 0;
+  private pastResyncs = 0;
 
-  constructor(channels: number, rate: number, targetFillFrames: number) {
-    this.controller = new DriftController({ rate, targetFillFrames });
+  constructor(
+    channels: number,
+    private readonly rate: number,
+    /** Lowest target (the card's buffer: playback starts when it is full); at most twice this is held. */
+    private readonly minTargetFrames: number,
+  ) {
     // High quality costs about 1 % of a core per stereo pair (bench resampler); from 16 channels
     // on, medium (32 taps, THD+N still about -100 dB) keeps a large card under a tenth of a core.
     this.resampler = new Resampler(channels, { quality: channels > MAX_HIGH_QUALITY_CHANNELS ? 'medium' : 'high' });
   }
 
   get ppm(): number {
-    return this.controller.ppm;
+    return this.controller?.ppm ?? 0;
   }
 
   get delayFrames(): number {
     return this.resampler.delayFrames;
   }
 
+  /** The fill held, once learned (NaN while learning). */
+  get targetFillFrames(): number {
+    return this.controller?.targetFillFrames ?? NaN;
+  }
+
   process(input: Int32Array, inputFrames: number, output: Int32Array, outputCapacity: number, fillFrames: number, nowNs: number): { consumed: number; produced: number } {
-    const ratio = this.controller.update(fillFrames, nowNs);
+    let ratio = 1;
+    if (this.controller) ratio = this.controller.update(fillFrames, nowNs);
+    else this.learn(fillFrames, nowNs);
     return this.resampler.process(input, inputFrames, output, outputCapacity, ratio);
   }
 
-  reset(fillFrames?: number): void {
+  private learn(fillFrames: number, nowNs: number): void {
+    if (Number.isNaN(this.startNs)) this.startNs = nowNs;
+    const t = nowNs - this.startNs;
+    if (t < SETTLE_NS || !Number.isFinite(fillFrames)) return;
+    this.sum += fillFrames;
+    this.count++;
+    if (t < SETTLE_NS + LEARN_NS) return;
+    // At most two buffers: a path that settled fuller was caught in a stall while learning, and
+    // holding that would only keep the stall's latency (resync then drops down to the target).
+    const target = Math.min(2 * this.minTargetFrames, Math.max(this.minTargetFrames, Math.round(this.sum / this.count)));
+    this.controller = new DriftController({ rate: this.rate, targetFillFrames: target });
     this.controller.reset(fillFrames);
   }
 
-  backlogFrames(fillFrames: number): number {
-    return Math.max(0, this.controller.resyncFrames(fillFrames));
+  reset(): void {
+    // A new start (xrun, restart): learn the fill again.
+    if (this.controller) this.pastResyncs += this.controller.resyncs;
+    this.controller = undefined;
+    this.startNs = NaN;
+    this.sum = this.count = 0;
+  }
+
+  resync(fillFrames: number): number {
+    return this.controller ? this.controller.resyncFrames(fillFrames) : 0;
   }
 
   rebase(fillFrames: number): void {
-    this.controller.rebase(fillFrames);
+    this.controller?.rebase(fillFrames);
+  }
+
+  get resyncs(): number {
+    return this.pastResyncs + (this.controller?.resyncs ?? 0);
   }
 }
 

@@ -5,7 +5,7 @@
 // Nothing here blocks: a full ring drops the frames that do not fit and counts them.
 import type { AlsaPcm, AlsaPcmInfo, AlsaPcmStatus, NativeTimer } from '../native/types.js';
 import type { Logger } from '../log.js';
-import { createRateAdapter, type RateAdapter } from './alsa-rate.js';
+import { createRateAdapter, SteeredRate, type RateAdapter } from './alsa-rate.js';
 import type { SinkOutput } from './sinks.js';
 
 export interface AlsaPathOptions {
@@ -50,6 +50,9 @@ export function alsaPathInfo(info: AlsaPcmInfo, s: AlsaPcmStatus, adapter: RateA
     addedLatencyNs: info.clocked ? toNs(s.ringFill + s.delayFrames + adapter.delayFrames) : 0,
     resampling: adapter.steered ? 'adaptive' : 'off (PCM without its own clock: bit-exact)',
     ratioPpm: Math.round(adapter.ppm * 1000) / 1000,
+    /** The fill (ring + snd_pcm_delay) the ratio holds, learned after each start; null while learning. */
+    ...(adapter instanceof SteeredRate ? { targetFillFrames: Number.isNaN(adapter.targetFillFrames) ? null : adapter.targetFillFrames } : {}),
+    resyncs: adapter.resyncs,
     ...(s.error ? { error: s.error } : {}),
   };
 }
@@ -66,9 +69,8 @@ export class AlsaSinkOutput implements SinkOutput {
   private pcmIn = new Int32Array(0);
   private pcmOut = new Int32Array(0);
   private lastXruns = 0;
-  /** Incoming frames still to leave out to drop a backlog. */
-  private backlogLeft = 0;
-  private backlogDroppedFrames = 0;
+  /** Frames dropped or padded by resyncs (PCMs with their own clock only). */
+  private resyncFrames = 0;
   private readonly pcmChannels: number;
   private closedInfo: Record<string, unknown> | undefined;
 
@@ -123,6 +125,7 @@ export class AlsaSinkOutput implements SinkOutput {
       else for (let i = 0, o = k, s = c; i < frames; i++, o += pc, s += rx) inp[o] = block[s]!;
     }
     let fill = 0;
+    let skip = 0;
     if (adapter.steered) {
       const s = pcm.status();
       if (s.xruns !== this.lastXruns) {
@@ -131,19 +134,25 @@ export class AlsaSinkOutput implements SinkOutput {
         adapter.reset(s.ringFill + s.delayFrames);
       }
       fill = s.ringFill + s.delayFrames;
-      // A backlog (the PCM stalled, or a PipeWire stream waited for its link, while media time went
-      // on) is left out of the incoming audio, whole blocks at a time, rather than kept as latency.
-      // Counted down from one observation: the PCM's delay is only refreshed while the I/O thread
-      // has frames to write, so it cannot be watched going down while nothing is written.
-      if (this.backlogLeft === 0) this.backlogLeft = adapter.backlogFrames(fill);
-      if (this.backlogLeft > 0) {
-        this.backlogLeft = Math.max(0, this.backlogLeft - frames);
-        this.backlogDroppedFrames += frames;
-        if (this.backlogLeft === 0) adapter.rebase(fill - frames);
-        return;
+      // The fill jumped (the card stalled while media time went on): drop the excess, or pad with
+      // silence, rather than carry it as latency or run dry for minutes.
+      const jump = adapter.resync(fill);
+      if (jump > 0) {
+        // The oldest frames not yet given to ALSA go first, then (if the excess sits in the card's
+        // own buffer) as much of this block.
+        const dropped = pcm.discard(jump);
+        skip = Math.min(jump - dropped, frames);
+        this.resyncFrames += dropped + skip;
+        fill -= dropped + skip;
+        adapter.rebase(fill);
+      } else if (jump < 0) {
+        const pad = this.pad(-jump);
+        this.resyncFrames += pad;
+        fill += pad;
+        adapter.rebase(fill);
       }
     }
-    const r = adapter.process(inp, frames, this.pcmOut, this.pcmOut.length / pc, fill, this.nowNs());
+    const r = adapter.process(skip ? inp.subarray(skip * pc) : inp, frames - skip, this.pcmOut, this.pcmOut.length / pc, fill, this.nowNs());
     const taken = pcm.write(this.pcmOut, r.produced);
     if (taken < r.produced) this.counters.droppedBlocks++;
     if (taken > 0 && Number.isNaN(this.firstFrameMediaTime)) this.firstFrameMediaTime = this.blockTime();
@@ -158,10 +167,24 @@ export class AlsaSinkOutput implements SinkOutput {
     return { alsaXruns: s.xruns, alsaDroppedFrames: s.droppedFrames };
   }
 
+  /** Writes up to `frames` of silence ahead of the next block; returns the frames taken. */
+  private pad(frames: number): number {
+    const pc = this.pcmChannels;
+    let done = 0;
+    while (done < frames) {
+      const n = Math.min(frames - done, this.pcmOut.length / pc);
+      this.pcmOut.fill(0, 0, n * pc);
+      const taken = this.pcm!.write(this.pcmOut, n);
+      done += taken;
+      if (taken < n) break;
+    }
+    return done;
+  }
+
   info(): Record<string, unknown> {
     if (this.closedInfo) return this.closedInfo;
     if (!this.pcm || !this.adapter) return { pcm: this.opts.pcm, stream: 'playback', error: this.error };
-    return { ...alsaPathInfo(this.pcm.info, this.pcm.status(), this.adapter, this.opts.map), firstFrameMediaTime: this.firstFrameMediaTime, backlogDroppedFrames: this.backlogDroppedFrames };
+    return { ...alsaPathInfo(this.pcm.info, this.pcm.status(), this.adapter, this.opts.map), resyncFrames: this.resyncFrames, firstFrameMediaTime: this.firstFrameMediaTime };
   }
 
   async close(): Promise<void> {

@@ -36,6 +36,8 @@ export class AlsaTxFeeder {
   private timer: NodeJS.Timeout | undefined;
   private pos = NaN;
   private lastXruns = 0;
+  /** Frames dropped or padded by resyncs (PCMs with their own clock only). */
+  private resyncFrames = 0;
   /** Backlog on the capture side to hold: two periods, so a read always finds a full period. */
   private readonly targetBacklog: number;
   private closedInfo: Record<string, unknown> | undefined;
@@ -74,7 +76,7 @@ export class AlsaTxFeeder {
     if (!this.pcm) return;
     const tick = () => {
       try {
-        this.tick();
+        this.step(this.mediaNow(), this.monotonicNs());
       } catch (err) {
         this.counters.feederErrors++;
         this.log.error('ALSA capture feeder failed', { error: (err as Error).message });
@@ -104,10 +106,10 @@ export class AlsaTxFeeder {
     return this.reading[0]! * 1e9 + this.reading[1]!;
   }
 
-  private tick(): void {
+  /** One poll at media time `now` (monotonic `monoNs` for the drift controller); public for tests. */
+  step(now: number, monoNs: number): void {
     const pcm = this.pcm!;
     const adapter = this.adapter!;
-    const now = this.mediaNow();
     if (now !== now) return;
     const pc = this.pcmChannels;
     const lead = Math.round(((adapter.steered ? LEAD_NS : UNCLOCKED_LEAD_NS) / 1e9) * this.opts.rate);
@@ -127,11 +129,18 @@ export class AlsaTxFeeder {
     } else {
       this.inFill += pcm.read(this.inBuf.subarray(this.inFill * pc), this.inBuf.length / pc - this.inFill);
       const s = pcm.status();
+      let backlog = s.ringFill + s.delayFrames + this.inFill;
       if (s.xruns !== this.lastXruns) {
         this.lastXruns = s.xruns;
-        adapter.reset(s.ringFill + s.delayFrames + this.inFill);
+        adapter.reset(backlog);
       }
-      const r = adapter.process(this.inBuf, this.inFill, this.outBuf, want, s.ringFill + s.delayFrames + this.inFill, this.monotonicNs());
+      // The backlog jumped (a stall on either side): drop or pad at once instead of carrying it.
+      const jump = adapter.resync(backlog);
+      if (jump !== 0) {
+        backlog += jump > 0 ? -this.dropInput(pcm, jump) : this.padInput(-jump);
+        adapter.rebase(backlog);
+      }
+      const r = adapter.process(this.inBuf, this.inFill, this.outBuf, want, backlog, monoNs);
       if (r.consumed > 0) {
         this.inBuf.copyWithin(0, r.consumed * pc, this.inFill * pc);
         this.inFill -= r.consumed;
@@ -145,16 +154,34 @@ export class AlsaTxFeeder {
     }
   }
 
+  /** Drops the oldest `frames` of input (local buffer first, then the ring); returns how many. */
+  private dropInput(pcm: AlsaPcm, frames: number): number {
+    const pc = this.pcmChannels;
+    const local = Math.min(frames, this.inFill);
+    this.inBuf.copyWithin(0, local * pc, this.inFill * pc);
+    this.inFill -= local;
+    const done = local + pcm.discard(frames - local);
+    this.resyncFrames += done;
+    return done;
+  }
+
+  /** Puts `frames` of silence before the buffered input (as far as it fits); returns how many. */
+  private padInput(frames: number): number {
+    const pc = this.pcmChannels;
+    const n = Math.min(frames, this.inBuf.length / pc - this.inFill);
+    this.inBuf.copyWithin(n * pc, 0, this.inFill * pc);
+    this.inBuf.fill(0, 0, n * pc);
+    this.inFill += n;
+    this.resyncFrames += n;
+    return n;
+  }
+
   /** Drops captured frames beyond the backlog to hold, so a (re)start does not add their latency. */
   private discardBacklog(pcm: AlsaPcm): void {
     this.inFill = 0;
     const s = pcm.status();
-    let extra = s.ringFill + s.delayFrames - this.targetBacklog;
-    while (extra > 0) {
-      const n = pcm.read(this.inBuf, Math.min(extra, this.inBuf.length / this.pcmChannels));
-      if (n === 0) break;
-      extra -= n;
-    }
+    const extra = s.ringFill + s.delayFrames - this.targetBacklog;
+    if (extra > 0) pcm.discard(extra);
   }
 
   /** Counters for /metrics: xruns and captured frames lost because they were not taken in time. */
@@ -168,6 +195,6 @@ export class AlsaTxFeeder {
     if (this.closedInfo) return this.closedInfo;
     if (!this.pcm || !this.adapter) return { pcm: this.opts.pcm, stream: 'capture', error: this.error };
     logAlsaMessages(this.native, this.log);
-    return alsaPathInfo(this.pcm.info, this.pcm.status(), this.adapter, this.opts.map);
+    return { ...alsaPathInfo(this.pcm.info, this.pcm.status(), this.adapter, this.opts.map), inputFrames: this.inFill, resyncFrames: this.resyncFrames };
   }
 }

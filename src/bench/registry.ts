@@ -8,8 +8,9 @@ import { e2eScenario } from './scenarios/e2e.js';
 import { tuneScenario } from './scenarios/tune.js';
 import { ptpScenario } from './scenarios/ptp.js';
 import { resamplerScenario } from './scenarios/resampler.js';
+import { alsaScenario } from './scenarios/alsa.js';
 
-export const SCENARIOS: readonly Scenario[] = [ringScenario, txPacingScenario, rxCapacityScenario, footprintScenario, e2eScenario, tuneScenario, ptpScenario, resamplerScenario];
+export const SCENARIOS: readonly Scenario[] = [ringScenario, txPacingScenario, rxCapacityScenario, footprintScenario, e2eScenario, tuneScenario, ptpScenario, resamplerScenario, alsaScenario];
 
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);

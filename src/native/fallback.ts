@@ -142,7 +142,7 @@ export function createFallback(reason = 'native helper not loaded'): NativeTimer
       throw new Error(`the phc source needs the native helper (${reason})`);
     },
     alsaOpen: () => {
-      throw new Error(`ALSA is unavailable: it needs the native helper (${reason})`);
+      throw new Error(`ALSA is unavailable: it needs the native addon (${reason})`);
     },
     alsaTakeMessages: () => ({ messages: [], suppressed: 0 }),
   };

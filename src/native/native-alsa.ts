@@ -6,14 +6,14 @@ import type { Addon, AlsaOpenOptions, AlsaPcm } from './types.js';
 export const LIBASOUND = 'libasound.so.2';
 
 function loadAlsa(addon: Addon, library = LIBASOUND): void {
-  if (!addon.alsaLoad) throw new Error('ALSA is unavailable: this build of the native helper has no ALSA support (run npm run build:native)');
+  if (!addon.alsaLoad) throw new Error('ALSA is unavailable: this build of the native addon has no ALSA support (run npm run build:native)');
   const r = addon.alsaLoad(library);
   if (!r.ok) throw new Error(r.message);
 }
 
 export function openNativeAlsa(addon: Addon, opts: AlsaOpenOptions): AlsaPcm {
   loadAlsa(addon);
-  const { alsaOpen, alsaInfo, alsaWrite, alsaRead, alsaStatus, alsaInjectXrun, alsaClose } = addon;
+  const { alsaOpen, alsaInfo, alsaWrite, alsaRead, alsaStatus, alsaDiscard, alsaInjectXrun, alsaClose } = addon;
   const h = alsaOpen!(opts.pcm, opts.stream, opts.rate, opts.channels, opts.periodFrames, opts.bufferFrames, opts.ringFrames);
   let closed = false;
   return {
@@ -21,6 +21,7 @@ export function openNativeAlsa(addon: Addon, opts: AlsaOpenOptions): AlsaPcm {
     write: (samples, frames) => alsaWrite!(h, samples, frames),
     read: (samples, maxFrames) => alsaRead!(h, samples, maxFrames),
     status: () => alsaStatus!(h),
+    discard: (frames) => alsaDiscard!(h, frames),
     injectXrun: () => alsaInjectXrun!(h),
     close: (drain = false) => {
       if (!closed) alsaClose!(h, drain);

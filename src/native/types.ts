@@ -141,7 +141,7 @@ export interface NativeTimer {
   /** Opens a PTP hardware clock (/dev/ptpN) read-only; throws a system error naming the path. Native only. */
   phcOpen(path: string): PhcReader;
   /** Opens an ALSA PCM with its own I/O thread (see AlsaOpenOptions). Native only; throws one clear
-   * error when the helper or libasound is missing, or naming the PCM when it cannot be opened. */
+   * error when the addon or libasound is missing, or naming the PCM when it cannot be opened. */
   alsaOpen(opts: AlsaOpenOptions): AlsaPcm;
   /** ALSA's own error messages since the last call (rate-limited; `suppressed` were dropped). */
   alsaTakeMessages(): { messages: string[]; suppressed: number };
@@ -198,6 +198,8 @@ export interface AlsaPcm {
   /** Capture: frames copied out of the ring. */
   read(samples: Int32Array, maxFrames: number): number;
   status(): AlsaPcmStatus;
+  /** Drops up to `frames` of the oldest frames in the ring; returns how many. */
+  discard(frames: number): number;
   /** Test and diagnostic hook: the next transfer goes through the xrun recovery path. */
   injectXrun(): void;
   /** Playback with drain: the ring is written out first. */
@@ -269,6 +271,7 @@ export interface Addon {
   alsaWrite?(h: AddonHandle, samples: Int32Array, frames: number): number;
   alsaRead?(h: AddonHandle, samples: Int32Array, maxFrames: number): number;
   alsaStatus?(h: AddonHandle): AlsaPcmStatus;
+  alsaDiscard?(h: AddonHandle, frames: number): number;
   alsaInjectXrun?(h: AddonHandle): void;
   alsaClose?(h: AddonHandle, drain: boolean): void;
   alsaTakeMessages?(): { messages: string[]; suppressed: number };
