@@ -1,5 +1,6 @@
 # The native timing helper: clocks, absolute sleeps, thread scheduling and kernel-timestamped
-# UDP sockets for PTP. Linux only; any other platform (or a failed build) uses the JS fallback.
+# UDP sockets for PTP, and the transmit worker's audio flow sockets. Linux only; any other
+# platform (or a failed build) uses the JS fallback.
 {
   'targets': [
     {
@@ -14,6 +15,7 @@
         'src/ptp_timestamps.cc',
         'src/usrvclock.cc',
         'src/phc.cc',
+        'src/udp_tx.cc',
       ],
       # C++ exceptions on: argument errors are thrown as Napi::TypeError and reach JS as TypeError.
       'dependencies': ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],

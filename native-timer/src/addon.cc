@@ -8,6 +8,8 @@ namespace inferno {
 // Defined in usrvclock.cc and phc.cc.
 void RegisterUsrvclock(Napi::Env env, Napi::Object exports);
 void RegisterPhc(Napi::Env env, Napi::Object exports);
+// Defined in udp_tx.cc.
+void RegisterUdpTx(Napi::Env env, Napi::Object exports);
 }  // namespace inferno
 
 namespace {
@@ -19,6 +21,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   inferno::RegisterPtpSocket(env, exports);
   inferno::RegisterUsrvclock(env, exports);
   inferno::RegisterPhc(env, exports);
+  inferno::RegisterUdpTx(env, exports);
   // Bumped when the JS-visible API changes, so the loader can refuse a stale build.
   exports.Set("abiVersion", Napi::Number::New(env, 1));
   return exports;

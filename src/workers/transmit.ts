@@ -1,16 +1,15 @@
 // Transmit worker: sends every TX flow's audio packets on the media clock (PROTOCOL.md §6.3).
 // The flow set arrives from the flows-control server (control worker, relayed by the main thread)
-// as `tx-flows` commands. Each flow has a dgram socket bound to the device IP and connected to its
-// destination: connected sends go out synchronously (no address lookup), and the same socket
-// receives the receiver's keepalives, reported back as `tx-keepalive` events.
+// as `tx-flows` commands. Each flow has a socket bound to the device IP and connected to its
+// destination (native: non-blocking sendmmsg from the send loop itself; fallback: node:dgram), and
+// the same socket receives the receiver's keepalives, reported back as `tx-keepalive` events.
 //
-// Pacing (measured best here, see the transmit report): the loop yields to the event loop once per
-// send round (keepalives, commands, the fifo/file feeder), then for waits above a few ms uses a
-// timer; closer to the deadline it sleeps with the native absolute sleep to `deadline − spin`
-// and busy-waits the rest. With --realtime it runs at SCHED_FIFO and never spins.
-// Steady state allocates nothing of its own: packet buffers, slot views and the stage are
-// preallocated per flow (node:dgram still makes one small request object per send).
-import dgram from 'node:dgram';
+// Pacing: for waits above a few ms the loop uses a timer; closer to the deadline it sleeps with
+// the native absolute sleep to `deadline − spin` and busy-waits the rest. With --realtime it runs
+// at SCHED_FIFO and never spins. Only syscalls sit between the wake-up and the sends: with a
+// synthetic source the next packet of every flow is encoded right after a round, while waiting.
+// The event loop (feeder reads, socket opens, dgram events) gets a turn every few ms, not per round.
+// Steady state allocates nothing: packet buffers, views and the stage are preallocated per flow.
 import { setImmediate as yieldTurn, setTimeout as delay } from 'node:timers/promises';
 import { ClockOverlayReader } from '../core/clock-overlay.js';
 import { audioPacketLength, encodeAudioPacket, TxSampleConverter, type BytesPerSample, type SourceBits } from '../core/audio/index.js';
@@ -21,7 +20,7 @@ import { TxStage } from '../core/tx/stage.js';
 import { samplesFromNs } from '../core/media-time.js';
 import { describeTxSource, PatternSource, RingSource, SilenceSource, ToneSource, type TxSampleSource } from '../audio-io/sources.js';
 import { TxFeeder } from '../audio-io/sources-feeder.js';
-import { loadNative } from '../native/index.js';
+import { loadNative, type UdpSender } from '../native/index.js';
 import { REPORT_INTERVAL_MS, WorkerRuntime } from './runtime.js';
 
 /** Waits longer than this go through a timer, so the event loop runs meanwhile. */
@@ -29,7 +28,10 @@ const TIMER_WAIT_NS = 3_000_000;
 /** Timers wake up to ~1.5 ms late: stop the timer wait this early and sleep natively after. */
 const TIMER_MARGIN_NS = 2_000_000;
 const IDLE_WAIT_MS = 20;
+/** Keepalives are read (and reported) this often; receivers send them every 250 ms (§5.5). */
 const KEEPALIVE_REPORT_MS = 100;
+/** The event loop gets a turn this often while sending (the feeder polls every 5 ms). */
+const YIELD_INTERVAL_MS = 2;
 /** Catch-up bound per round (§6.3: a lagging sender must not lock the CPU). */
 const MAX_BURST_NS = 5_000_000;
 const SCHED_FIFO_PRIORITY = 81;
@@ -68,11 +70,17 @@ function makeSource(): TxSampleSource {
 interface TxFlowSender {
   spec: TxFlowSpec;
   schedule: TxSchedule;
-  socket: dgram.Socket;
-  connected: boolean;
+  /** null until the socket is open (or when opening failed). */
+  sender: UdpSender | null;
+  closed: boolean;
   slots: (Int32Array | null)[];
+  /** Room for a catch-up burst: packet k at packetViews[k], all in one buffer. */
   packet: Buffer;
+  packetViews: Buffer[];
+  length: number;
   bytes: BytesPerSample;
+  /** Schedule time whose packet already sits in packetViews[0] (NaN: none). */
+  encodedFor: number;
 }
 
 const flows = new Map<number, TxFlowSender>();
@@ -81,25 +89,39 @@ let senders: TxFlowSender[] = [];
 const heard = new Set<number>();
 let stepGeneration = -1;
 
+/** Send failures of flows already closed (the open ones' are in their senders). */
+let closedSendErrors = 0;
+
 function openSocket(f: TxFlowSender): void {
-  const s = f.socket;
-  s.on('error', () => counters.sendErrors++);
-  s.on('message', () => {
-    // §5.5: any datagram on the flow's socket keeps it alive.
-    if (!f.spec.multicast) heard.add(f.spec.id);
-  });
-  s.bind({ address: cfg.ip, port: 0 }, () => {
-    if (f.spec.multicast) s.setMulticastInterface(cfg.ip);
-    s.connect(f.spec.port, f.spec.address, () => {
-      if (flows.get(f.spec.id) === f) f.connected = true;
-    });
-  });
+  const { address, port, multicast } = f.spec;
+  native.udpSenderOpen({ bindAddress: cfg.ip, address, port, ...(multicast ? { multicastInterface: cfg.ip } : {}) }).then(
+    (s) => {
+      if (f.closed) s.close();
+      else f.sender = s;
+    },
+    (err: Error) => {
+      counters.sendErrors++;
+      rt.log.warn('TX flow socket not opened', { flow: f.spec.id, address, port, err: err.message });
+    },
+  );
+}
+
+function closeSocket(f: TxFlowSender): void {
+  f.closed = true;
+  if (!f.sender) return;
+  closedSendErrors += f.sender.errors;
+  f.sender.close();
 }
 
 function setChannels(f: TxFlowSender, channels: number[]): void {
   f.slots = channels.map((c) => (c >= 1 && c <= cfg.txChannels ? stage.mirrors[c - 1]! : null));
   const length = audioPacketLength(f.spec.fpp, channels.length, f.bytes);
-  if (f.packet.length !== length) f.packet = Buffer.alloc(length);
+  f.encodedFor = NaN;
+  if (f.length === length) return;
+  const burst = f.schedule.maxBurst;
+  f.length = length;
+  f.packet = Buffer.alloc(length * burst);
+  f.packetViews = Array.from({ length: burst }, (_, k) => f.packet.subarray(k * length, (k + 1) * length));
 }
 
 /** Applies the flow set from the flows-control server: same id and generation = channel update. */
@@ -117,7 +139,7 @@ function applyFlows(specs: TxFlowSpec[]): void {
       continue;
     }
     flows.delete(id);
-    f.socket.close();
+    closeSocket(f);
     counters.flowChanges++;
   }
   for (const s of wanted.values()) {
@@ -125,11 +147,14 @@ function applyFlows(specs: TxFlowSpec[]): void {
     const f: TxFlowSender = {
       spec: s,
       schedule: new TxSchedule(s.fpp, txLatency, maxBurst(s.fpp)),
-      socket: dgram.createSocket({ type: 'udp4' }),
-      connected: false,
+      sender: null,
+      closed: false,
       slots: [],
       packet: Buffer.alloc(0),
+      packetViews: [],
+      length: 0,
       bytes,
+      encodedFor: NaN,
     };
     setChannels(f, s.channels);
     flows.set(s.id, f);
@@ -163,21 +188,33 @@ function readClock(): number {
   return clock.mediaTime(reading[0]!, reading[1]!);
 }
 
-function sendPacket(f: TxFlowSender): void {
-  const t = f.schedule.next;
+/** Encodes the packet of schedule time t into view k. */
+function encode(f: TxFlowSender, t: number, k: number): void {
   const header = t - guard;
   const fpp = f.spec.fpp;
   stage.ensure(header, header + fpp, source);
-  encodeAudioPacket(f.packet, header, rate, f.slots, stage.offset(header), fpp, f.bytes, converter);
-  f.schedule.advance();
-  if (!f.connected) {
-    counters.notConnected++;
+  encodeAudioPacket(f.packetViews[k]!, header, rate, f.slots, stage.offset(header), fpp, f.bytes, converter);
+}
+
+/** Sends flow f's n due packets (n ≤ maxBurst) in one call. */
+function sendDue(f: TxFlowSender, n: number): void {
+  const first = f.schedule.next;
+  for (let k = 0; k < n; k++) {
+    if (k > 0 || f.encodedFor !== first) encode(f, first + k * f.spec.fpp, k);
+    f.schedule.advance();
+  }
+  f.encodedFor = NaN;
+  const s = f.sender;
+  if (!s) {
+    counters.notConnected += n;
     return;
   }
+  const sent = s.send(f.packet, f.length, n);
   native.clockReadInto(clock.snapshot.clockId, reading, 0);
-  lateness.record(-clock.underlyingNsUntil(t, reading[0]!, reading[1]!));
-  f.socket.send(f.packet);
-  counters.packets++;
+  const late = -clock.underlyingNsUntil(first, reading[0]!, reading[1]!);
+  // Packet k was due k packet times after the first.
+  for (let k = 0; k < sent; k++) lateness.record(late - (k * f.spec.fpp * 1e9) / rate);
+  counters.packets += sent;
 }
 
 /** Sends what is due; returns the earliest next packet time (media time), or NaN without flows. */
@@ -188,11 +225,27 @@ function sendRound(now: number): number {
     const before = f.schedule.rebootstraps;
     const n = f.schedule.due(now);
     counters.rebootstraps += f.schedule.rebootstraps - before;
-    for (let k = 0; k < n; k++) sendPacket(f);
+    if (n > 0) sendDue(f, n);
     const next = f.schedule.next;
     if (!(next >= earliest)) earliest = next;
   }
   return earliest;
+}
+
+/**
+ * While waiting: encode each flow's next packet now, so only the sends remain at the deadline.
+ * Only for synthetic sources (exact functions of media time); a ring is read when due, since its
+ * frames may not all be written yet.
+ */
+function encodeAhead(): void {
+  if (!source.regenerable) return;
+  for (let i = 0; i < senders.length; i++) {
+    const f = senders[i]!;
+    const t = f.schedule.next;
+    if (t !== t || f.encodedFor === t) continue;
+    encode(f, t, 0);
+    f.encodedFor = t;
+  }
 }
 
 /** Sleeps natively to `spinNs` before media time t, then spins until it begins. */
@@ -212,25 +265,40 @@ function waitUntil(t: number): void {
 
 let lastReport = 0;
 let lastKeepaliveReport = 0;
+let lastYield = 0;
 
 function housekeeping(): void {
   const now = Date.now();
-  if (heard.size && now - lastKeepaliveReport >= KEEPALIVE_REPORT_MS) {
+  if (now - lastKeepaliveReport >= KEEPALIVE_REPORT_MS) {
     lastKeepaliveReport = now;
-    counters.keepalives += heard.size;
-    rt.post({ type: 'event', name: 'tx-keepalive', data: { ids: [...heard] } });
-    heard.clear();
+    // §5.5: any datagram on a unicast flow's socket keeps it alive.
+    for (let i = 0; i < senders.length; i++) {
+      const f = senders[i]!;
+      if (f.sender && f.sender.received() > 0 && !f.spec.multicast) heard.add(f.spec.id);
+    }
+    if (heard.size) {
+      counters.keepalives += heard.size;
+      rt.post({ type: 'event', name: 'tx-keepalive', data: { ids: [...heard] } });
+      heard.clear();
+    }
   }
   if (now - lastReport >= REPORT_INTERVAL_MS) {
     lastReport = now;
+    let sendErrors = counters.sendErrors + closedSendErrors;
+    let lastSendError = '';
+    for (const f of senders) {
+      sendErrors += f.sender?.errors ?? 0;
+      lastSendError = f.sender?.lastError || lastSendError;
+    }
     rt.report({
-      counters: { ...counters, missingFrames: source.missingFrames, ...(feeder ? feeder.counters : {}) },
+      counters: { ...counters, sendErrors, missingFrames: source.missingFrames, ...(feeder ? feeder.counters : {}) },
       info: {
         sendingFlows: flows.size,
         source: describeTxSource(cfg.txSource),
         txLatencySamples: txLatency,
         earlyGuardSamples: guard,
-        pacing: { spinUs: spinNs / 1000, realtime: realtime ? (realtime.ok ? 'SCHED_FIFO' : `refused: ${realtime.errno}`) : 'off', native: native.native },
+        pacing: { spinUs: spinNs / 1000, realtime: realtime ? (realtime.ok ? 'SCHED_FIFO' : `refused: ${realtime.errno}`) : 'off', native: native.native, sockets: senders.some((f) => f.sender && !f.sender.native) ? 'dgram' : 'native' },
+        ...(lastSendError ? { lastSendError } : {}),
         lateness: lateness.summary(),
       },
     });
@@ -255,9 +323,17 @@ async function main(): Promise<void> {
       for (const f of senders) f.schedule.reset();
     }
     const earliest = sendRound(readClock());
-    // Yield once per round: keepalives, commands and the feeder run here.
-    await yieldTurn();
-    if (earliest !== earliest) continue;
+    if (earliest !== earliest) {
+      await yieldTurn();
+      continue;
+    }
+    encodeAhead();
+    const wall = Date.now();
+    if (wall - lastYield >= YIELD_INTERVAL_MS) {
+      // Socket opens, the feeder's reads and dgram events run here.
+      lastYield = wall;
+      await yieldTurn();
+    }
     native.clockReadInto(clock.snapshot.clockId, reading, 0);
     const ns = clock.underlyingNsUntil(earliest, reading[0]!, reading[1]!);
     if (ns > TIMER_WAIT_NS) {
@@ -267,7 +343,7 @@ async function main(): Promise<void> {
     waitUntil(earliest);
   }
   feeder?.stop();
-  for (const f of flows.values()) f.socket.close();
+  for (const f of flows.values()) closeSocket(f);
   rt.finish();
 }
 
