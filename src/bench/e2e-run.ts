@@ -43,6 +43,8 @@ export interface E2eResult {
   receive: { deliverySkippedFrames: number; deliveryBlocksDropped: number; packets: number; latePackets: number; lostPackets: number; lostFrames: number; achievedLatencyNs?: number; achievedMaxLatencyNs?: number; flows: number; fpp?: number };
   /** A's transmit worker pacing (its own lateness histogram), when it reports one. */
   transmitLateness?: unknown;
+  /** A's transmit thread: CPU and run-queue wait (last second and since it started), when reported. */
+  transmitThread?: unknown;
   tx: DeviceFigures;
   rx: DeviceFigures;
 }
@@ -138,6 +140,7 @@ export async function runE2e(p: E2eParams, progress: Progress, from = 0, to = 1)
         flows: flows.length,
       },
       transmitLateness: a1?.lateness,
+      transmitThread: a1?.thread,
       tx: devFigures(fa),
       rx: devFigures(fb),
     };

@@ -10,7 +10,6 @@
 // synthetic source the next packet of every flow is encoded right after a round, while waiting.
 // The event loop (feeder reads, socket opens, dgram events) gets a turn every few ms, not per round.
 // Steady state allocates nothing: packet buffers, views and the stage are preallocated per flow.
-import { setImmediate as yieldTurn, setTimeout as delay } from 'node:timers/promises';
 import { ClockOverlayReader } from '../core/clock-overlay.js';
 import { audioPacketLength, encodeAudioPacket, TxSampleConverter, type BytesPerSample, type SourceBits } from '../core/audio/index.js';
 import { normaliseSplit, type SplitNs } from '../core/media-time.js';
@@ -22,6 +21,7 @@ import { describeTxSource, PatternSource, RingSource, SilenceSource, ToneSource,
 import { TxFeeder } from '../audio-io/sources-feeder.js';
 import { loadNative, type UdpSender } from '../native/index.js';
 import { REPORT_INTERVAL_MS, WorkerRuntime } from './runtime.js';
+import { GcCounter, ThreadSchedSampler } from './thread-stats.js';
 
 /** Waits longer than this go through a timer, so the event loop runs meanwhile. */
 const TIMER_WAIT_NS = 3_000_000;
@@ -30,8 +30,11 @@ const TIMER_MARGIN_NS = 2_000_000;
 const IDLE_WAIT_MS = 20;
 /** Keepalives are read (and reported) this often; receivers send them every 250 ms (§5.5). */
 const KEEPALIVE_REPORT_MS = 100;
-/** The event loop gets a turn this often while sending (the feeder polls every 5 ms). */
-const YIELD_INTERVAL_MS = 2;
+/** The event loop gets a turn this often while sending when it has work: the feeder (polls every
+ * 5 ms), sockets opening, node:dgram sockets. Otherwise every YIELD_IDLE_MS: a turn allocates
+ * (~100 bytes), so this keeps garbage collection rare. */
+const YIELD_BUSY_MS = 2;
+const YIELD_IDLE_MS = 20;
 /** Catch-up bound per round (§6.3: a lagging sender must not lock the CPU). */
 const MAX_BURST_NS = 5_000_000;
 const SCHED_FIFO_PRIORITY = 81;
@@ -45,7 +48,7 @@ const guard = earlyGuardSamples(rate);
 const txLatency = samplesFromNs(cfg.txLatencyNs, rate);
 const maxBurst = (fpp: number): number => Math.max(1, Math.ceil(samplesFromNs(MAX_BURST_NS, rate) / fpp));
 
-const counters = { commands: 0, packets: 0, notConnected: 0, sendErrors: 0, rebootstraps: 0, clockSteps: 0, keepalives: 0, flowChanges: 0 };
+const counters = { commands: 0, packets: 0, notConnected: 0, sendErrors: 0, rebootstraps: 0, clockSteps: 0, keepalives: 0, flowChanges: 0, timerWaits: 0, idleWaits: 0 };
 const lateness = new LatenessHistogram();
 const realtime = cfg.realtime ? native.setRealtimePriority('fifo', SCHED_FIFO_PRIORITY) : undefined;
 const spinNs = realtime?.ok ? 0 : cfg.txSpinUs * 1000;
@@ -91,15 +94,24 @@ let stepGeneration = -1;
 
 /** Send failures of flows already closed (the open ones' are in their senders). */
 let closedSendErrors = 0;
+/** Sockets being opened, and open ones on node:dgram: both need frequent event-loop turns. */
+let opening = 0;
+let dgramSockets = 0;
 
 function openSocket(f: TxFlowSender): void {
   const { address, port, multicast } = f.spec;
+  opening++;
   native.udpSenderOpen({ bindAddress: cfg.ip, address, port, ...(multicast ? { multicastInterface: cfg.ip } : {}) }).then(
     (s) => {
+      opening--;
       if (f.closed) s.close();
-      else f.sender = s;
+      else {
+        f.sender = s;
+        if (!s.native) dgramSockets++;
+      }
     },
     (err: Error) => {
+      opening--;
       counters.sendErrors++;
       rt.log.warn('TX flow socket not opened', { flow: f.spec.id, address, port, err: err.message });
     },
@@ -110,6 +122,7 @@ function closeSocket(f: TxFlowSender): void {
   f.closed = true;
   if (!f.sender) return;
   closedSendErrors += f.sender.errors;
+  if (!f.sender.native) dgramSockets--;
   f.sender.close();
 }
 
@@ -265,6 +278,9 @@ function waitUntil(t: number): void {
 
 let lastReport = 0;
 let lastKeepaliveReport = 0;
+const sched = new ThreadSchedSampler();
+const gc = new GcCounter();
+let thread: ReturnType<ThreadSchedSampler['sample']>;
 let lastYield = 0;
 
 function housekeeping(): void {
@@ -284,6 +300,7 @@ function housekeeping(): void {
   }
   if (now - lastReport >= REPORT_INTERVAL_MS) {
     lastReport = now;
+    thread = sched.sample() ?? thread;
     let sendErrors = counters.sendErrors + closedSendErrors;
     let lastSendError = '';
     for (const f of senders) {
@@ -300,21 +317,26 @@ function housekeeping(): void {
         pacing: { spinUs: spinNs / 1000, realtime: realtime ? (realtime.ok ? 'SCHED_FIFO' : `refused: ${realtime.errno}`) : 'off', native: native.native, sockets: senders.some((f) => f.sender && !f.sender.native) ? 'dgram' : 'native' },
         ...(lastSendError ? { lastSendError } : {}),
         lateness: lateness.summary(),
+        ...(thread ? { thread } : {}),
+        gc: gc.summary(),
       },
     });
   }
 }
 
-async function main(): Promise<void> {
-  rt.post({ type: 'ready' });
-  feeder?.start();
+/**
+ * The send loop. It runs without returning while it paces, and returns to the event loop (with
+ * tick scheduled again) for idle and long waits and for the periodic turn; no promise per turn.
+ */
+function tick(): void {
   while (!rt.stopping) {
     handleMessages();
     housekeeping();
     if (rt.stopping) break;
     if (flows.size === 0 || !clock.ready()) {
-      await delay(IDLE_WAIT_MS);
-      continue;
+      counters.idleWaits++;
+      setTimeout(tick, IDLE_WAIT_MS);
+      return;
     }
     if (clock.snapshot.stepGeneration !== stepGeneration) {
       // A clock step: every schedule restarts from the new time.
@@ -324,27 +346,32 @@ async function main(): Promise<void> {
     }
     const earliest = sendRound(readClock());
     if (earliest !== earliest) {
-      await yieldTurn();
-      continue;
+      setImmediate(tick);
+      return;
     }
     encodeAhead();
     const wall = Date.now();
-    if (wall - lastYield >= YIELD_INTERVAL_MS) {
-      // Socket opens, the feeder's reads and dgram events run here.
+    if (wall - lastYield >= (feeder || opening > 0 || dgramSockets > 0 ? YIELD_BUSY_MS : YIELD_IDLE_MS)) {
+      // Socket opens, the feeder's reads and dgram events run in this turn.
       lastYield = wall;
-      await yieldTurn();
+      setImmediate(tick);
+      return;
     }
     native.clockReadInto(clock.snapshot.clockId, reading, 0);
     const ns = clock.underlyingNsUntil(earliest, reading[0]!, reading[1]!);
     if (ns > TIMER_WAIT_NS) {
-      await delay(Math.floor((ns - TIMER_MARGIN_NS) / 1e6));
-      continue;
+      counters.timerWaits++;
+      setTimeout(tick, Math.floor((ns - TIMER_MARGIN_NS) / 1e6));
+      return;
     }
     waitUntil(earliest);
   }
   feeder?.stop();
+  gc.stop();
   for (const f of flows.values()) closeSocket(f);
   rt.finish();
 }
 
-void main();
+rt.post({ type: 'ready' });
+feeder?.start();
+tick();

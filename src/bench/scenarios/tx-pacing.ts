@@ -129,7 +129,7 @@ export const txPacingScenario: Scenario = {
         const l = (r.transmitLateness ?? {}) as { packets?: number; p50Us?: number; p99Us?: number; p999Us?: number; maxUs?: number };
         deviceP99Ns = (l.p99Us ?? NaN) * 1000;
         deviceMaxNs = (l.maxUs ?? NaN) * 1000;
-        device = { name: 'transmit-worker', flags: txFlags, flows: r.receive.flows, lateness: l, processCpuPercent: r.tx.cpuPercent, receiverLostPackets: r.receive.lostPackets, note: 'the worker\'s own histogram (1 µs bins, upper edges) since the device started; CPU is the whole device process' };
+        device = { name: 'transmit-worker', flags: txFlags, flows: r.receive.flows, lateness: l, thread: r.transmitThread, processCpuPercent: r.tx.cpuPercent, receiverLostPackets: r.receive.lostPackets, note: 'the worker\'s own histogram (1 µs bins, upper edges) since the device started; CPU is the whole device process' };
       } catch (err) {
         session.notes.push(`transmit worker not measured: ${(err as Error).message.slice(0, 300)}`);
       }
