@@ -97,6 +97,8 @@ let closedSendErrors = 0;
 /** Sockets being opened, and open ones on node:dgram: both need frequent event-loop turns. */
 let opening = 0;
 let dgramSockets = 0;
+/** Kind of the last socket opened, for the status. */
+let socketKind: 'none' | 'native' | 'dgram' = 'none';
 
 function openSocket(f: TxFlowSender): void {
   const { address, port, multicast } = f.spec;
@@ -107,6 +109,7 @@ function openSocket(f: TxFlowSender): void {
       if (f.closed) s.close();
       else {
         f.sender = s;
+        socketKind = s.native ? 'native' : 'dgram';
         if (!s.native) dgramSockets++;
       }
     },
@@ -314,7 +317,7 @@ function housekeeping(): void {
         source: describeTxSource(cfg.txSource),
         txLatencySamples: txLatency,
         earlyGuardSamples: guard,
-        pacing: { spinUs: spinNs / 1000, realtime: realtime ? (realtime.ok ? 'SCHED_FIFO' : `refused: ${realtime.errno}`) : 'off', native: native.native, sockets: senders.some((f) => f.sender && !f.sender.native) ? 'dgram' : 'native' },
+        pacing: { spinUs: spinNs / 1000, realtime: realtime ? (realtime.ok ? 'SCHED_FIFO' : `refused: ${realtime.errno}`) : 'off', native: native.native, sockets: socketKind },
         ...(lastSendError ? { lastSendError } : {}),
         lateness: lateness.summary(),
         ...(thread ? { thread } : {}),
