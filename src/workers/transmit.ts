@@ -11,11 +11,10 @@
 // The event loop (feeder reads, socket opens, dgram events) gets a turn every few ms, not per round.
 // Steady state allocates nothing: packet buffers, views and the stage are preallocated per flow.
 import { ClockOverlayReader } from '../core/clock-overlay.js';
-import { audioPacketLength, encodeAudioPacket, TxSampleConverter, type BytesPerSample, type SourceBits } from '../core/audio/index.js';
-import { normaliseSplit, type SplitNs } from '../core/media-time.js';
+import { audioPacketLength, encodeAudioPacketParts, TxSampleConverter, type BytesPerSample, type SourceBits } from '../core/audio/index.js';
 import type { TxFlowSpec } from '../core/tx/flow-table.js';
 import { earlyGuardSamples, LatenessHistogram, TxSchedule } from '../core/tx/schedule.js';
-import { TxStage } from '../core/tx/stage.js';
+import { STAGE_FRAMES, TxStage } from '../core/tx/stage.js';
 import { samplesFromNs } from '../core/media-time.js';
 import { describeTxSource, PatternSource, RingSource, SilenceSource, ToneSource, type TxSampleSource } from '../audio-io/sources.js';
 import { TxFeeder } from '../audio-io/sources-feeder.js';
@@ -197,28 +196,37 @@ function handleMessages(): void {
 
 // Clock readings: [sec, nsec] of the overlay's underlying clock, preallocated.
 const reading = new Float64Array(2);
-const target: SplitNs = { sec: 0, nsec: 0 };
 
 function readClock(): number {
   native.clockReadInto(clock.snapshot.clockId, reading, 0);
   return clock.mediaTime(reading[0]!, reading[1]!);
 }
 
-/** Encodes the packet of schedule time t into view k. */
-function encode(f: TxFlowSender, t: number, k: number): void {
-  const header = t - guard;
+// Allocation: media times (~10^14 samples) are not small integers, and V8 boxes such a double
+// (a heap allocation) whenever it is passed to or returned from a call that is not inlined. The
+// per-packet path therefore passes only flows, indices and small integers; the per-round path
+// passes a few media times (a handful of boxes per round).
+
+/** Encodes flow f's packet k places after its schedule's next into view k. */
+function encode(f: TxFlowSender, k: number): void {
   const fpp = f.spec.fpp;
-  stage.ensure(header, header + fpp, source);
-  encodeAudioPacket(f.packetViews[k]!, header, rate, f.slots, stage.offset(header), fpp, f.bytes, converter);
+  const header = f.schedule.next + k * fpp - guard;
+  if (header + fpp > stage.filledTo) stage.ensure(header, header + fpp, source);
+  const r = header % STAGE_FRAMES;
+  const seconds = Math.floor(header / rate);
+  encodeAudioPacketParts(f.packetViews[k]!, seconds, header - seconds * rate, f.slots, r < 0 ? r + STAGE_FRAMES : r, fpp, f.bytes, converter);
 }
+
+/** [sec, nsec] of the underlying clock at which media time ref[2] begins (nsec not normalised). */
+const ref = new Float64Array(3);
+const sendReading = new Float64Array(2);
+const NS_PER_SAMPLE = 1e9 / rate;
 
 /** Sends flow f's n due packets (n ≤ maxBurst) in one call. */
 function sendDue(f: TxFlowSender, n: number): void {
   const first = f.schedule.next;
-  for (let k = 0; k < n; k++) {
-    if (k > 0 || f.encodedFor !== first) encode(f, first + k * f.spec.fpp, k);
-    f.schedule.advance();
-  }
+  for (let k = 0; k < n; k++) if (k > 0 || f.encodedFor !== first) encode(f, k);
+  for (let k = 0; k < n; k++) f.schedule.advance();
   f.encodedFor = NaN;
   const s = f.sender;
   if (!s) {
@@ -226,10 +234,16 @@ function sendDue(f: TxFlowSender, n: number): void {
     return;
   }
   const sent = s.send(f.packet, f.length, n);
-  native.clockReadInto(clock.snapshot.clockId, reading, 0);
-  const late = -clock.underlyingNsUntil(first, reading[0]!, reading[1]!);
-  // Packet k was due k packet times after the first.
-  for (let k = 0; k < sent; k++) lateness.record(late - (k * f.spec.fpp * 1e9) / rate);
+  if (ref[2] !== first) {
+    // Once per round (flows share deadlines): where this media time falls on the underlying clock.
+    native.clockReadInto(clock.snapshot.clockId, ref, 0);
+    ref[1] = ref[1]! + clock.underlyingNsUntil(first, ref[0]!, ref[1]!);
+    ref[2] = first;
+  }
+  native.clockReadInto(clock.snapshot.clockId, sendReading, 0);
+  const late = (sendReading[0]! - ref[0]!) * 1e9 + (sendReading[1]! - ref[1]!) - (first - ref[2]!) * NS_PER_SAMPLE;
+  // Packet k was due k packet times after the first; whole ns stay small integers (no boxing).
+  for (let k = 0; k < sent; k++) lateness.record(Math.round(late - k * f.spec.fpp * NS_PER_SAMPLE));
   counters.packets += sent;
 }
 
@@ -259,24 +273,46 @@ function encodeAhead(): void {
     const f = senders[i]!;
     const t = f.schedule.next;
     if (t !== t || f.encodedFor === t) continue;
-    encode(f, t, 0);
+    encode(f, 0);
     f.encodedFor = t;
   }
 }
 
-/** Sleeps natively to `spinNs` before media time t, then spins until it begins. */
-function waitUntil(t: number): void {
-  native.clockReadInto(clock.snapshot.clockId, reading, 0);
-  const ns = clock.underlyingNsUntil(t, reading[0]!, reading[1]!);
+/** The deadline being waited for, as an underlying-clock reading [sec, nsec]. */
+const deadline = new Float64Array(2);
+
+/**
+ * Waits `ns` past the clock reading in `reading`: sleeps natively to `spinNs` before, then spins.
+ * The spin compares raw readings with the deadline, so it allocates nothing per iteration.
+ */
+function waitNs(ns: number): void {
+  const id = clock.snapshot.clockId;
+  const total = Math.ceil(reading[1]! + ns);
+  const carry = Math.floor(total / 1e9);
+  deadline[0] = reading[0]! + carry;
+  deadline[1] = total - carry * 1e9;
   if (ns > spinNs) {
-    normaliseSplit(reading[0]!, reading[1]! + ns - spinNs, target);
-    native.sleepUntilParts(clock.snapshot.clockId, target.sec, target.nsec);
+    const sleepTotal = total - spinNs;
+    const c = Math.floor(sleepTotal / 1e9);
+    native.sleepUntilParts(id, reading[0]! + c, sleepTotal - c * 1e9);
   }
   if (spinNs === 0) return;
   for (;;) {
-    native.clockReadInto(clock.snapshot.clockId, reading, 0);
-    if (clock.underlyingNsUntil(t, reading[0]!, reading[1]!) <= 0) return;
+    native.clockReadInto(id, reading, 0);
+    if (reading[0]! > deadline[0]! || (reading[0] === deadline[0] && reading[1]! >= deadline[1]!)) return;
   }
+}
+
+/** Milliseconds on CLOCK_MONOTONIC, wrapping every 2·10^6 s so they stay small integers (Date.now() allocates). */
+const mono = new Float64Array(2);
+function monoMs(): number {
+  native.clockReadInto(native.CLOCK_MONOTONIC, mono, 0);
+  return (mono[0]! % 2_000_000) * 1000 + Math.floor(mono[1]! / 1e6);
+}
+/** ms since `since` (a monoMs() value), also across the wrap. */
+function msSince(now: number, since: number): number {
+  const d = now - since;
+  return d < 0 ? d + 2_000_000_000 : d;
 }
 
 let lastReport = 0;
@@ -287,8 +323,8 @@ let thread: ReturnType<ThreadSchedSampler['sample']>;
 let lastYield = 0;
 
 function housekeeping(): void {
-  const now = Date.now();
-  if (now - lastKeepaliveReport >= KEEPALIVE_REPORT_MS) {
+  const now = monoMs();
+  if (msSince(now, lastKeepaliveReport) >= KEEPALIVE_REPORT_MS) {
     lastKeepaliveReport = now;
     // §5.5: any datagram on a unicast flow's socket keeps it alive.
     for (let i = 0; i < senders.length; i++) {
@@ -301,7 +337,7 @@ function housekeeping(): void {
       heard.clear();
     }
   }
-  if (now - lastReport >= REPORT_INTERVAL_MS) {
+  if (msSince(now, lastReport) >= REPORT_INTERVAL_MS) {
     lastReport = now;
     thread = sched.sample() ?? thread;
     let sendErrors = counters.sendErrors + closedSendErrors;
@@ -353,8 +389,8 @@ function tick(): void {
       return;
     }
     encodeAhead();
-    const wall = Date.now();
-    if (wall - lastYield >= (feeder || opening > 0 || dgramSockets > 0 ? YIELD_BUSY_MS : YIELD_IDLE_MS)) {
+    const wall = monoMs();
+    if (msSince(wall, lastYield) >= (feeder || opening > 0 || dgramSockets > 0 ? YIELD_BUSY_MS : YIELD_IDLE_MS)) {
       // Socket opens, the feeder's reads and dgram events run in this turn.
       lastYield = wall;
       setImmediate(tick);
@@ -367,7 +403,8 @@ function tick(): void {
       setTimeout(tick, Math.floor((ns - TIMER_MARGIN_NS) / 1e6));
       return;
     }
-    waitUntil(earliest);
+    // Already due (or no clock: NaN): straight to the next round.
+    if (ns > 0) waitNs(ns);
   }
   feeder?.stop();
   gc.stop();
