@@ -88,7 +88,7 @@ test.serial('flows expire ~4 s after the last keepalive; bad requests get 0x0301
 });
 
 // The transmit worker on each socket kind: native sendmmsg flow sockets, and node:dgram when the
-// native helper is off (INFERNO_NATIVE=0). Both must deliver the same sample-exact stream and hear
+// native addon is off (INFERNO_NATIVE=0). Both must deliver the same sample-exact stream and hear
 // the receiver's keepalives.
 for (const [kind, env] of [['native', {}], ['dgram', { INFERNO_NATIVE: '0' }]] as const) {
   test.serial(`transmit worker on ${kind} sockets: a flow arrives sample-exact and keepalives are heard`, async (t) => {

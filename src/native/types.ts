@@ -102,7 +102,7 @@ export interface UdpSenderOptions {
  * without allocating; the fallback is node:dgram. The same socket receives the keepalives.
  */
 export interface UdpSender {
-  /** true when the native helper sends (sendmmsg), false for node:dgram. */
+  /** true when the native addon sends (sendmmsg), false for node:dgram. */
   readonly native: boolean;
   readonly localAddress: string;
   readonly localPort: number;
