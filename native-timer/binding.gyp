@@ -1,6 +1,7 @@
 # The native timing helper: clocks, absolute sleeps, thread scheduling and kernel-timestamped
-# UDP sockets for PTP, and ALSA PCM I/O (libasound opened at run time: no ALSA headers needed).
-# Linux only; any other platform (or a failed build) uses the JS fallback.
+# UDP sockets for PTP, the transmit worker's audio flow sockets, and ALSA PCM I/O (libasound opened
+# at run time: no ALSA headers needed). Linux only; any other platform (or a failed build) uses the
+# JS fallback.
 {
   'targets': [
     {
@@ -16,6 +17,7 @@
         'src/usrvclock.cc',
         'src/phc.cc',
         'src/alsa.cc',
+        'src/udp_tx.cc',
       ],
       # C++ exceptions on: argument errors are thrown as Napi::TypeError and reach JS as TypeError.
       'dependencies': ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],

@@ -37,3 +37,12 @@ test('fill and check agree, and check finds the first mismatch', (t) => {
   t.is(checkPattern(buf, 5, 1_000_000, 24), 100);
   t.is(checkPattern(buf, 5, 1_000_001, 24), 0);
 });
+
+test('fillPattern equals patternSample sample by sample, also across a change of the high 32 bits', (t) => {
+  for (const [start, bits] of [[2 ** 32 - 100, 24], [5 * 2 ** 32 - 7, 32], [2 ** 45 + 12345, 16], [0, 24]] as const) {
+    const buf = new Int32Array(260);
+    fillPattern(buf, 7, start, bits, 3, 256);
+    t.is(buf[0], 0);
+    for (let i = 0; i < 256; i++) t.is(buf[3 + i], patternSample(7, start + i, bits), `start ${start} i ${i}`);
+  }
+});

@@ -86,3 +86,32 @@ test.serial('flows expire ~4 s after the last keepalive; bad requests get 0x0301
     await lan.destroy();
   }
 });
+
+// The transmit worker on each socket kind: native sendmmsg flow sockets, and node:dgram when the
+// native addon is off (INFERNO_NATIVE=0). Both must deliver the same sample-exact stream and hear
+// the receiver's keepalives.
+for (const [kind, env] of [['native', {}], ['dgram', { INFERNO_NATIVE: '0' }]] as const) {
+  test.serial(`transmit worker on ${kind} sockets: a flow arrives sample-exact and keepalives are heard`, async (t) => {
+    const lan = createLan(2, { tag: `pt${kind.slice(0, 3)}` });
+    const [tx, rx] = lan.hosts as [typeof lan.hosts[0], typeof lan.hosts[0]];
+    try {
+      const dev = startInferno(tx, ['--bind-ip', tx.ifname, '--tx-channels', '8', '--tx-source', 'pattern', '--http', '127.0.0.1:18083', '--name', `tx-${kind}`], env);
+      await waitFor(async () => ((await httpGet(tx, 'http://127.0.0.1:18083/status'))?.status === 200 ? true : undefined), 10000);
+      const [o] = await runTxReceiver(rx, { device: tx.ip, flowsPort: 4455, rate: RATE, mode: 'stream', seconds: 3, pattern: true, flows: [{ bits: 24, fpp: 16, channels: [1, 2, 3, 4, 5, 6, 7, 8] }] });
+      const status = JSON.parse((await httpGet(tx, 'http://127.0.0.1:18083/status'))!.body) as { transmit: { pacing: { sockets: string } }; counters: { transmit: Record<string, number> } };
+      t.log(kind, JSON.stringify(o), JSON.stringify(status.counters.transmit));
+      t.is(status.transmit.pacing.sockets, kind);
+      t.is(o!.status, 1);
+      t.is(o!.mismatches, 0, o!.firstMismatch);
+      t.is(o!.badLength, 0);
+      t.true(o!.packets > (2.5 * RATE) / 16, `packets ${o!.packets}`);
+      t.true(o!.gaps <= status.counters.transmit.rebootstraps!, `gaps ${o!.gaps}`);
+      t.is(status.counters.transmit.sendErrors, 0);
+      // Keepalives every 250 ms for ~3 s reached the flow's socket.
+      t.true(status.counters.transmit.keepalives! >= 5, `keepalives ${status.counters.transmit.keepalives}`);
+      await dev.stop();
+    } finally {
+      await lan.destroy();
+    }
+  });
+}

@@ -9,6 +9,8 @@ void RegisterUsrvclock(Napi::Env env, Napi::Object exports);
 void RegisterPhc(Napi::Env env, Napi::Object exports);
 // Defined in alsa.cc (libasound through dlopen at run time).
 void RegisterAlsa(Napi::Env env, Napi::Object exports);
+// Defined in udp_tx.cc.
+void RegisterUdpTx(Napi::Env env, Napi::Object exports);
 }  // namespace inferno
 
 namespace {
@@ -21,6 +23,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   inferno::RegisterUsrvclock(env, exports);
   inferno::RegisterPhc(env, exports);
   inferno::RegisterAlsa(env, exports);
+  inferno::RegisterUdpTx(env, exports);
   // Bumped when the JS-visible API changes, so the loader can refuse a stale build.
   exports.Set("abiVersion", Napi::Number::New(env, 1));
   return exports;

@@ -4,7 +4,7 @@
 // times (the time in the packet header of that frame); hot path, no allocation.
 import { ConfigError } from '../core/errors.js';
 import { MediaRingReader } from '../core/media-ring.js';
-import { patternSample, sampleMask } from '../core/pattern.js';
+import { fillPattern, patternSample, sampleMask } from '../core/pattern.js';
 import { parseAlsaPcm } from './alsa-config.js';
 
 export type TxSourceSpec =
@@ -80,8 +80,7 @@ export class PatternSource implements TxSampleSource {
   fill(from: number, count: number, outs: ArrayLike<Int32Array | null>): void {
     for (let c = 0; c < outs.length; c++) {
       const out = outs[c];
-      if (!out) continue;
-      for (let i = 0; i < count; i++) out[i] = patternSample(c + 1, from + i, 32);
+      if (out) fillPattern(out, c + 1, from, 32, 0, count);
     }
   }
 }

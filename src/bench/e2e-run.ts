@@ -27,6 +27,8 @@ export interface E2eParams {
   check?: boolean;
   /** Extra flags for A (pacing mode: --tx-spin-us, --realtime). */
   txFlags?: string[];
+  /** Extra flags for B. */
+  rxFlags?: string[];
 }
 
 export interface DeviceFigures {
@@ -43,6 +45,10 @@ export interface E2eResult {
   receive: { deliverySkippedFrames: number; deliveryBlocksDropped: number; packets: number; latePackets: number; lostPackets: number; lostFrames: number; achievedLatencyNs?: number; achievedMaxLatencyNs?: number; flows: number; fpp?: number };
   /** A's transmit worker pacing (its own lateness histogram), when it reports one. */
   transmitLateness?: unknown;
+  /** A's transmit thread: CPU and run-queue wait (last second and since it started), when reported. */
+  transmitThread?: unknown;
+  /** A's transmit worker garbage collections since it started (count, pause). */
+  transmitGc?: unknown;
   tx: DeviceFigures;
   rx: DeviceFigures;
 }
@@ -93,7 +99,7 @@ export async function runE2e(p: E2eParams, progress: Progress, from = 0, to = 1)
       reader.on('data', (d) => checker.push(d));
       reader.on('error', () => undefined);
     }
-    b = startDevice(hb, 'bench-rx', [...common, '--rx-channels', String(p.channels), '--tx-channels', '2', '--rx-latency-ns', String(p.latencyNs), ...(check ? ['--rx-sink', `fifo:${fifo}`] : []), ...subs]);
+    b = startDevice(hb, 'bench-rx', [...common, '--rx-channels', String(p.channels), '--tx-channels', '2', '--rx-latency-ns', String(p.latencyNs), ...(check ? ['--rx-sink', `fifo:${fifo}`] : []), ...(p.rxFlags ?? []), ...subs]);
     // Wait until every subscribed channel has audio flowing, then start the measured window.
     const end = Date.now() + START_TIMEOUT_S * 1000;
     let st: Json | undefined;
@@ -138,6 +144,8 @@ export async function runE2e(p: E2eParams, progress: Progress, from = 0, to = 1)
         flows: flows.length,
       },
       transmitLateness: a1?.lateness,
+      transmitThread: a1?.thread,
+      transmitGc: a1?.gc,
       tx: devFigures(fa),
       rx: devFigures(fb),
     };
@@ -148,4 +156,21 @@ export async function runE2e(p: E2eParams, progress: Progress, from = 0, to = 1)
     await lan.destroy();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Notes on what limited A's transmit worker, from its own figures: time spent waiting for a CPU
+ * (run-queue wait) means the lateness came from other threads on the machine, not from the sends.
+ */
+export function transmitNotes(r: Pick<E2eResult, 'transmitThread' | 'transmitGc'>): string[] {
+  const notes: string[] = [];
+  const t = (r.transmitThread as { total?: { cpuPercent?: number; runqueueWaitPercent?: number } } | undefined)?.total;
+  if (t && typeof t.runqueueWaitPercent === 'number') {
+    notes.push(t.runqueueWaitPercent >= 5
+      ? `A's transmit thread waited for a CPU ${t.runqueueWaitPercent} % of the time (run-queue wait; on a CPU ${t.cpuPercent} %): its late sends are CPU contention on this machine, not send cost; --realtime (SCHED_FIFO) removes the wait`
+      : `A's transmit thread: on a CPU ${t.cpuPercent} %, run-queue wait ${t.runqueueWaitPercent} %`);
+  }
+  const gc = r.transmitGc as { minor?: number; major?: number; maxPauseMs?: number } | undefined;
+  if (gc && typeof gc.minor === 'number') notes.push(`A's transmit worker collected garbage ${gc.minor} times (minor) and ${gc.major} (major) since it started, longest pause ${gc.maxPauseMs} ms`);
+  return notes;
 }

@@ -1,12 +1,11 @@
 // "js-pacer": our transmit pacing in a worker thread, built from the primitives the transmit
 // worker uses (native sleepUntil on the media-clock deadline, optional spin, encodeAudioPacket,
-// a connected UDP socket per flow). The loop blocks like the transmit worker's and never yields
-// to the event loop while pacing; connected dgram sockets send synchronously.
-import dgram from 'node:dgram';
+// the transmit worker's flow sockets: one connected non-blocking socket per flow, sending in the
+// call). The loop blocks like the transmit worker's and never yields to the event loop while pacing.
 import { parentPort, workerData } from 'node:worker_threads';
 import { TxSampleConverter, encodeAudioPacket } from '../core/audio/index.js';
 import type { BytesPerSample, InterleavedSource } from '../core/audio/index.js';
-import { loadNative } from '../native/index.js';
+import { loadNative, type UdpSender } from '../native/index.js';
 import { threadCpuNs } from './proc.js';
 
 export interface PacerConfig {
@@ -48,15 +47,8 @@ async function run(c: PacerConfig): Promise<PacerReport> {
     if (r.ok) sched = 'rr';
     else schedError = `${r.errno}: ${r.message}`;
   }
-  const sockets: dgram.Socket[] = [];
-  for (let f = 0; f < c.flows; f++) {
-    const s = dgram.createSocket('udp4');
-    await new Promise<void>((resolve, reject) => {
-      s.once('error', reject);
-      s.connect(c.port, c.ip, () => resolve());
-    });
-    sockets.push(s);
-  }
+  const sockets: UdpSender[] = [];
+  for (let f = 0; f < c.flows; f++) sockets.push(await native.udpSenderOpen({ bindAddress: c.ip, address: c.ip, port: c.port }));
   // A counting pattern per channel, so encoding does real work on changing samples.
   const samples = new Int32Array(c.fpp * c.channels);
   const source: InterleavedSource = { samples, stride: c.channels, slotMap: Array.from({ length: c.channels }, (_, i) => i) };
@@ -82,11 +74,7 @@ async function run(c: PacerConfig): Promise<PacerReport> {
     for (let i = 0; i < samples.length; i++) samples[i] = (media + i) << 8;
     for (let f = 0; f < c.flows; f++) {
       len = encodeAudioPacket(bufs[f]!, media, c.rate, source, 0, c.fpp, c.bytesPerSample, tx);
-      try {
-        sockets[f]!.send(bufs[f]!.subarray(0, len));
-      } catch {
-        errors++;
-      }
+      if (sockets[f]!.send(bufs[f]!, len, 1) !== 1) errors++;
       const l = now() - deadline;
       lateness[k * c.flows + f] = l > 0x7fffffff ? 0x7fffffff : l;
     }

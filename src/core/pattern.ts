@@ -33,9 +33,22 @@ export function patternSample(channel: number, mediaTime: number, bits = 24): nu
   return (fmix32((lo ^ seed) >>> 0) & sampleMask(bits)) | 0;
 }
 
-/** Fills `out[i] = patternSample(channel, start + i, bits)`. */
+/**
+ * Fills `out[i] = patternSample(channel, start + i, bits)`. The transmit worker's hot path with
+ * `--tx-source pattern`: the seed depends only on hi(t), so it is mixed once per run of equal hi.
+ */
 export function fillPattern(out: Int32Array, channel: number, start: number, bits = 24, offset = 0, count = out.length - offset): void {
-  for (let i = 0; i < count; i++) out[offset + i] = patternSample(channel, start + i, bits);
+  const mask = sampleMask(bits);
+  let i = 0;
+  while (i < count) {
+    const t = start + i;
+    const lo = t % TWO_32;
+    const hi = (t - lo) / TWO_32;
+    const seed = fmix32((hi + Math.imul(0x9e3779b9, channel)) >>> 0);
+    // Samples up to the next change of hi(t) share the seed.
+    const end = Math.min(count, i + (TWO_32 - lo));
+    for (let k = lo - i; i < end; i++) out[offset + i] = (fmix32(((k + i) ^ seed) >>> 0) & mask) | 0;
+  }
 }
 
 /** Index of the first sample that differs from the pattern, or -1. */

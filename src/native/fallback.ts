@@ -7,6 +7,7 @@
 // - PTP timestamps are read in JS (see fallback-ptp.ts).
 import { performance } from 'node:perf_hooks';
 import { openFallbackPtpSocket } from './fallback-ptp.js';
+import { openDgramUdpSender } from './udp-sender.js';
 import {
   CLOCK_MONOTONIC,
   CLOCK_MONOTONIC_RAW,
@@ -134,6 +135,7 @@ export function createFallback(reason = 'native helper not loaded'): NativeTimer
     mlockAll: () => unsupported('locking memory'),
     munlockAll: () => unsupported('unlocking memory'),
     ptpSocketOpen: (opts: PtpSocketOptions) => openFallbackPtpSocket(opts, () => clockNs(CLOCK_REALTIME)),
+    udpSenderOpen: openDgramUdpSender,
     // Node has no Unix datagram sockets and cannot read a dynamic POSIX clock.
     usrvclockOpen: () => {
       throw new Error(`the usrvclock source needs the native helper (${reason})`);

@@ -9,7 +9,8 @@ import { createFallback, FALLBACK_PRECISION_NOTE } from './fallback.js';
 import { openNativePtpSocket } from './native-ptp.js';
 import { openNativePhc, openNativeUsrvclock } from './native-clocks.js';
 import { openNativeAlsa, takeAlsaMessages } from './native-alsa.js';
-import type { Addon, AlsaOpenOptions, NativeStatus, NativeTimer, PtpSocketOptions } from './types.js';
+import { openDgramUdpSender, openNativeUdpSender } from './udp-sender.js';
+import type { Addon, AlsaOpenOptions, NativeStatus, NativeTimer, PtpSocketOptions, UdpSenderOptions } from './types.js';
 
 export * from './types.js';
 export { createFallback, FALLBACK_PRECISION_NOTE } from './fallback.js';
@@ -45,6 +46,8 @@ export function createNative(addon: Addon): NativeTimer {
     munlockAll: addon.munlockAll,
     // async so that argument and bind errors arrive as rejections, as with the fallback
     ptpSocketOpen: async (opts: PtpSocketOptions) => openNativePtpSocket(addon, opts),
+    // A build without the TX flow sockets keeps node:dgram.
+    udpSenderOpen: async (opts: UdpSenderOptions) => openNativeUdpSender(addon, opts) ?? openDgramUdpSender(opts),
     usrvclockOpen: (serverPath: string, clientDir: string) => openNativeUsrvclock(addon, serverPath, clientDir),
     phcOpen: (path: string) => openNativePhc(addon, path),
     alsaOpen: (opts: AlsaOpenOptions) => openNativeAlsa(addon, opts),

@@ -84,6 +84,42 @@ export interface PtpSocket {
   close(): void;
 }
 
+export interface UdpSenderOptions {
+  /** Local address to bind (the device IP); the port is ephemeral. */
+  bindAddress: string;
+  /** The receiver (or multicast group) the socket is connected to. */
+  address: string;
+  port: number;
+  /** IP_MULTICAST_IF, for flows to a multicast group. */
+  multicastInterface?: string;
+  /** IP_MULTICAST_TTL (1..255); the kernel default (1) when absent. */
+  ttl?: number;
+}
+
+/**
+ * One TX flow's socket: bound to the device IP, connected to the receiver. send() never blocks and
+ * never waits for the event loop: native, packets go out in the call (one sendmmsg for a batch)
+ * without allocating; the fallback is node:dgram. The same socket receives the keepalives.
+ */
+export interface UdpSender {
+  /** true when the native addon sends (sendmmsg), false for node:dgram. */
+  readonly native: boolean;
+  readonly localAddress: string;
+  readonly localPort: number;
+  /**
+   * Sends `count` packets of `length` bytes laid end to end from data[0]. Returns how many the
+   * kernel took; the others are counted in `errors` (e.g. EAGAIN when the send buffer is full).
+   */
+  send(data: Uint8Array, length: number, count: number): number;
+  /** Packets that could not be sent, and the errno name of the last failure ('' when none). */
+  readonly errors: number;
+  readonly lastError: string;
+  /** Datagrams received since the last call (keepalives); never blocks. */
+  received(): number;
+  /** Idempotent. */
+  close(): void;
+}
+
 export interface ThreadScheduling {
   policy: SchedPolicy | 'unknown';
   priority: number;
@@ -135,6 +171,8 @@ export interface NativeTimer {
   munlockAll(): OsResult;
 
   ptpSocketOpen(opts: PtpSocketOptions): Promise<PtpSocket>;
+  /** A TX flow socket; rejects with a system error (bind, connect) or a TypeError for bad options. */
+  udpSenderOpen(opts: UdpSenderOptions): Promise<UdpSender>;
 
   /** usrvclock client (PROTOCOL.md §7.1): binds a datagram socket in clientDir. Native only. */
   usrvclockOpen(serverPath: string, clientDir: string): UsrvclockClient;
@@ -275,6 +313,12 @@ export interface Addon {
   alsaInjectXrun?(h: AddonHandle): void;
   alsaClose?(h: AddonHandle, drain: boolean): void;
   alsaTakeMessages?(): { messages: string[]; suppressed: number };
+  /** Absent from builds before the TX flow sockets (same abiVersion: additions only). */
+  udpTxOpen?(opts: UdpSenderOptions): AddonHandle;
+  udpTxSend?(h: AddonHandle, data: Uint8Array, length: number, count: number): number;
+  udpTxDrain?(h: AddonHandle): number;
+  udpTxInfo?(h: AddonHandle): { localAddress: string; localPort: number };
+  udpTxClose?(h: AddonHandle): void;
 }
 
 declare const addonHandle: unique symbol;

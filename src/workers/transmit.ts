@@ -1,37 +1,41 @@
 // Transmit worker: sends every TX flow's audio packets on the media clock (PROTOCOL.md §6.3).
 // The flow set arrives from the flows-control server (control worker, relayed by the main thread)
-// as `tx-flows` commands. Each flow has a dgram socket bound to the device IP and connected to its
-// destination: connected sends go out synchronously (no address lookup), and the same socket
-// receives the receiver's keepalives, reported back as `tx-keepalive` events.
+// as `tx-flows` commands. Each flow has a socket bound to the device IP and connected to its
+// destination (native: non-blocking sendmmsg from the send loop itself; fallback: node:dgram), and
+// the same socket receives the receiver's keepalives, reported back as `tx-keepalive` events.
 //
-// Pacing (measured best here, see the transmit report): the loop yields to the event loop once per
-// send round (keepalives, commands, the fifo/file feeder), then for waits above a few ms uses a
-// timer; closer to the deadline it sleeps with the native absolute sleep to `deadline − spin`
-// and busy-waits the rest. With --realtime it runs at SCHED_FIFO and never spins.
-// Steady state allocates nothing of its own: packet buffers, slot views and the stage are
-// preallocated per flow (node:dgram still makes one small request object per send).
-import dgram from 'node:dgram';
-import { setImmediate as yieldTurn, setTimeout as delay } from 'node:timers/promises';
+// Pacing: for waits above a few ms the loop uses a timer; closer to the deadline it sleeps with
+// the native absolute sleep to `deadline − spin` and busy-waits the rest. With --realtime it runs
+// at SCHED_FIFO and never spins. Only syscalls sit between the wake-up and the sends: with a
+// synthetic source the next packet of every flow is encoded right after a round, while waiting.
+// The event loop (feeder reads, socket opens, dgram events) gets a turn every few ms, not per round.
+// Steady state allocates nothing: packet buffers, views and the stage are preallocated per flow.
 import { ClockOverlayReader } from '../core/clock-overlay.js';
-import { audioPacketLength, encodeAudioPacket, TxSampleConverter, type BytesPerSample, type SourceBits } from '../core/audio/index.js';
-import { normaliseSplit, type SplitNs } from '../core/media-time.js';
+import { audioPacketLength, encodeAudioPacketParts, TxSampleConverter, type BytesPerSample, type SourceBits } from '../core/audio/index.js';
 import type { TxFlowSpec } from '../core/tx/flow-table.js';
 import { earlyGuardSamples, LatenessHistogram, TxSchedule } from '../core/tx/schedule.js';
-import { TxStage } from '../core/tx/stage.js';
+import { STAGE_FRAMES, TxStage } from '../core/tx/stage.js';
 import { samplesFromNs } from '../core/media-time.js';
 import { describeTxSource, PatternSource, RingSource, SilenceSource, ToneSource, type TxSampleSource } from '../audio-io/sources.js';
 import { TxFeeder } from '../audio-io/sources-feeder.js';
 import { AlsaTxFeeder } from '../audio-io/alsa-source.js';
 import { identityMap } from '../audio-io/alsa-config.js';
-import { loadNative } from '../native/index.js';
+import { loadNative, type UdpSender } from '../native/index.js';
 import { REPORT_INTERVAL_MS, WorkerRuntime } from './runtime.js';
+import { GcCounter, ThreadSchedSampler } from './thread-stats.js';
 
 /** Waits longer than this go through a timer, so the event loop runs meanwhile. */
 const TIMER_WAIT_NS = 3_000_000;
 /** Timers wake up to ~1.5 ms late: stop the timer wait this early and sleep natively after. */
 const TIMER_MARGIN_NS = 2_000_000;
 const IDLE_WAIT_MS = 20;
+/** Keepalives are read (and reported) this often; receivers send them every 250 ms (§5.5). */
 const KEEPALIVE_REPORT_MS = 100;
+/** The event loop gets a turn this often while sending when it has work: the feeder (polls every
+ * 5 ms), sockets opening, node:dgram sockets. Otherwise every YIELD_IDLE_MS: a turn allocates
+ * (~100 bytes), so this keeps garbage collection rare. */
+const YIELD_BUSY_MS = 2;
+const YIELD_IDLE_MS = 20;
 /** Catch-up bound per round (§6.3: a lagging sender must not lock the CPU). */
 const MAX_BURST_NS = 5_000_000;
 const SCHED_FIFO_PRIORITY = 81;
@@ -45,7 +49,7 @@ const guard = earlyGuardSamples(rate);
 const txLatency = samplesFromNs(cfg.txLatencyNs, rate);
 const maxBurst = (fpp: number): number => Math.max(1, Math.ceil(samplesFromNs(MAX_BURST_NS, rate) / fpp));
 
-const counters = { commands: 0, packets: 0, notConnected: 0, sendErrors: 0, rebootstraps: 0, clockSteps: 0, keepalives: 0, flowChanges: 0 };
+const counters = { commands: 0, packets: 0, notConnected: 0, sendErrors: 0, rebootstraps: 0, clockSteps: 0, keepalives: 0, flowChanges: 0, timerWaits: 0, idleWaits: 0 };
 const lateness = new LatenessHistogram();
 const realtime = cfg.realtime ? native.setRealtimePriority('fifo', SCHED_FIFO_PRIORITY) : undefined;
 const spinNs = realtime?.ok ? 0 : cfg.txSpinUs * 1000;
@@ -73,11 +77,17 @@ function makeSource(): TxSampleSource {
 interface TxFlowSender {
   spec: TxFlowSpec;
   schedule: TxSchedule;
-  socket: dgram.Socket;
-  connected: boolean;
+  /** null until the socket is open (or when opening failed). */
+  sender: UdpSender | null;
+  closed: boolean;
   slots: (Int32Array | null)[];
+  /** Room for a catch-up burst: packet k at packetViews[k], all in one buffer. */
   packet: Buffer;
+  packetViews: Buffer[];
+  length: number;
   bytes: BytesPerSample;
+  /** Schedule time whose packet already sits in packetViews[0] (NaN: none). */
+  encodedFor: number;
 }
 
 const flows = new Map<number, TxFlowSender>();
@@ -86,25 +96,52 @@ let senders: TxFlowSender[] = [];
 const heard = new Set<number>();
 let stepGeneration = -1;
 
+/** Send failures of flows already closed (the open ones' are in their senders). */
+let closedSendErrors = 0;
+/** Sockets being opened, and open ones on node:dgram: both need frequent event-loop turns. */
+let opening = 0;
+let dgramSockets = 0;
+/** Kind of the last socket opened, for the status. */
+let socketKind: 'none' | 'native' | 'dgram' = 'none';
+
 function openSocket(f: TxFlowSender): void {
-  const s = f.socket;
-  s.on('error', () => counters.sendErrors++);
-  s.on('message', () => {
-    // §5.5: any datagram on the flow's socket keeps it alive.
-    if (!f.spec.multicast) heard.add(f.spec.id);
-  });
-  s.bind({ address: cfg.ip, port: 0 }, () => {
-    if (f.spec.multicast) s.setMulticastInterface(cfg.ip);
-    s.connect(f.spec.port, f.spec.address, () => {
-      if (flows.get(f.spec.id) === f) f.connected = true;
-    });
-  });
+  const { address, port, multicast } = f.spec;
+  opening++;
+  native.udpSenderOpen({ bindAddress: cfg.ip, address, port, ...(multicast ? { multicastInterface: cfg.ip } : {}) }).then(
+    (s) => {
+      opening--;
+      if (f.closed) s.close();
+      else {
+        f.sender = s;
+        socketKind = s.native ? 'native' : 'dgram';
+        if (!s.native) dgramSockets++;
+      }
+    },
+    (err: Error) => {
+      opening--;
+      counters.sendErrors++;
+      rt.log.warn('TX flow socket not opened', { flow: f.spec.id, address, port, err: err.message });
+    },
+  );
+}
+
+function closeSocket(f: TxFlowSender): void {
+  f.closed = true;
+  if (!f.sender) return;
+  closedSendErrors += f.sender.errors;
+  if (!f.sender.native) dgramSockets--;
+  f.sender.close();
 }
 
 function setChannels(f: TxFlowSender, channels: number[]): void {
   f.slots = channels.map((c) => (c >= 1 && c <= cfg.txChannels ? stage.mirrors[c - 1]! : null));
   const length = audioPacketLength(f.spec.fpp, channels.length, f.bytes);
-  if (f.packet.length !== length) f.packet = Buffer.alloc(length);
+  f.encodedFor = NaN;
+  if (f.length === length) return;
+  const burst = f.schedule.maxBurst;
+  f.length = length;
+  f.packet = Buffer.alloc(length * burst);
+  f.packetViews = Array.from({ length: burst }, (_, k) => f.packet.subarray(k * length, (k + 1) * length));
 }
 
 /** Applies the flow set from the flows-control server: same id and generation = channel update. */
@@ -122,7 +159,7 @@ function applyFlows(specs: TxFlowSpec[]): void {
       continue;
     }
     flows.delete(id);
-    f.socket.close();
+    closeSocket(f);
     counters.flowChanges++;
   }
   for (const s of wanted.values()) {
@@ -130,11 +167,14 @@ function applyFlows(specs: TxFlowSpec[]): void {
     const f: TxFlowSender = {
       spec: s,
       schedule: new TxSchedule(s.fpp, txLatency, maxBurst(s.fpp)),
-      socket: dgram.createSocket({ type: 'udp4' }),
-      connected: false,
+      sender: null,
+      closed: false,
       slots: [],
       packet: Buffer.alloc(0),
+      packetViews: [],
+      length: 0,
       bytes,
+      encodedFor: NaN,
     };
     setChannels(f, s.channels);
     flows.set(s.id, f);
@@ -161,28 +201,55 @@ function handleMessages(): void {
 
 // Clock readings: [sec, nsec] of the overlay's underlying clock, preallocated.
 const reading = new Float64Array(2);
-const target: SplitNs = { sec: 0, nsec: 0 };
 
 function readClock(): number {
   native.clockReadInto(clock.snapshot.clockId, reading, 0);
   return clock.mediaTime(reading[0]!, reading[1]!);
 }
 
-function sendPacket(f: TxFlowSender): void {
-  const t = f.schedule.next;
-  const header = t - guard;
+// Allocation: media times (~10^14 samples) are not small integers, and V8 boxes such a double
+// (a heap allocation) whenever it is passed to or returned from a call that is not inlined. The
+// per-packet path therefore passes only flows, indices and small integers; the per-round path
+// passes a few media times (a handful of boxes per round).
+
+/** Encodes flow f's packet k places after its schedule's next into view k. */
+function encode(f: TxFlowSender, k: number): void {
   const fpp = f.spec.fpp;
-  stage.ensure(header, header + fpp, source);
-  encodeAudioPacket(f.packet, header, rate, f.slots, stage.offset(header), fpp, f.bytes, converter);
-  f.schedule.advance();
-  if (!f.connected) {
-    counters.notConnected++;
+  const header = f.schedule.next + k * fpp - guard;
+  if (header + fpp > stage.filledTo) stage.ensure(header, header + fpp, source);
+  const r = header % STAGE_FRAMES;
+  const seconds = Math.floor(header / rate);
+  encodeAudioPacketParts(f.packetViews[k]!, seconds, header - seconds * rate, f.slots, r < 0 ? r + STAGE_FRAMES : r, fpp, f.bytes, converter);
+}
+
+/** [sec, nsec] of the underlying clock at which media time ref[2] begins (nsec not normalised). */
+const ref = new Float64Array(3);
+const sendReading = new Float64Array(2);
+const NS_PER_SAMPLE = 1e9 / rate;
+
+/** Sends flow f's n due packets (n ≤ maxBurst) in one call. */
+function sendDue(f: TxFlowSender, n: number): void {
+  const first = f.schedule.next;
+  for (let k = 0; k < n; k++) if (k > 0 || f.encodedFor !== first) encode(f, k);
+  for (let k = 0; k < n; k++) f.schedule.advance();
+  f.encodedFor = NaN;
+  const s = f.sender;
+  if (!s) {
+    counters.notConnected += n;
     return;
   }
-  native.clockReadInto(clock.snapshot.clockId, reading, 0);
-  lateness.record(-clock.underlyingNsUntil(t, reading[0]!, reading[1]!));
-  f.socket.send(f.packet);
-  counters.packets++;
+  const sent = s.send(f.packet, f.length, n);
+  if (ref[2] !== first) {
+    // Once per round (flows share deadlines): where this media time falls on the underlying clock.
+    native.clockReadInto(clock.snapshot.clockId, ref, 0);
+    ref[1] = ref[1]! + clock.underlyingNsUntil(first, ref[0]!, ref[1]!);
+    ref[2] = first;
+  }
+  native.clockReadInto(clock.snapshot.clockId, sendReading, 0);
+  const late = (sendReading[0]! - ref[0]!) * 1e9 + (sendReading[1]! - ref[1]!) - (first - ref[2]!) * NS_PER_SAMPLE;
+  // Packet k was due k packet times after the first; whole ns stay small integers (no boxing).
+  for (let k = 0; k < sent; k++) lateness.record(Math.round(late - k * f.spec.fpp * NS_PER_SAMPLE));
+  counters.packets += sent;
 }
 
 /** Sends what is due; returns the earliest next packet time (media time), or NaN without flows. */
@@ -193,67 +260,128 @@ function sendRound(now: number): number {
     const before = f.schedule.rebootstraps;
     const n = f.schedule.due(now);
     counters.rebootstraps += f.schedule.rebootstraps - before;
-    for (let k = 0; k < n; k++) sendPacket(f);
+    if (n > 0) sendDue(f, n);
     const next = f.schedule.next;
     if (!(next >= earliest)) earliest = next;
   }
   return earliest;
 }
 
-/** Sleeps natively to `spinNs` before media time t, then spins until it begins. */
-function waitUntil(t: number): void {
-  native.clockReadInto(clock.snapshot.clockId, reading, 0);
-  const ns = clock.underlyingNsUntil(t, reading[0]!, reading[1]!);
+/**
+ * While waiting: encode each flow's next packet now, so only the sends remain at the deadline.
+ * Only for synthetic sources (exact functions of media time); a ring is read when due, since its
+ * frames may not all be written yet.
+ */
+function encodeAhead(): void {
+  if (!source.regenerable) return;
+  for (let i = 0; i < senders.length; i++) {
+    const f = senders[i]!;
+    const t = f.schedule.next;
+    if (t !== t || f.encodedFor === t) continue;
+    encode(f, 0);
+    f.encodedFor = t;
+  }
+}
+
+/** The deadline being waited for, as an underlying-clock reading [sec, nsec]. */
+const deadline = new Float64Array(2);
+
+/**
+ * Waits `ns` past the clock reading in `reading`: sleeps natively to `spinNs` before, then spins.
+ * The spin compares raw readings with the deadline, so it allocates nothing per iteration.
+ */
+function waitNs(ns: number): void {
+  const id = clock.snapshot.clockId;
+  const total = Math.ceil(reading[1]! + ns);
+  const carry = Math.floor(total / 1e9);
+  deadline[0] = reading[0]! + carry;
+  deadline[1] = total - carry * 1e9;
   if (ns > spinNs) {
-    normaliseSplit(reading[0]!, reading[1]! + ns - spinNs, target);
-    native.sleepUntilParts(clock.snapshot.clockId, target.sec, target.nsec);
+    const sleepTotal = total - spinNs;
+    const c = Math.floor(sleepTotal / 1e9);
+    native.sleepUntilParts(id, reading[0]! + c, sleepTotal - c * 1e9);
   }
   if (spinNs === 0) return;
   for (;;) {
-    native.clockReadInto(clock.snapshot.clockId, reading, 0);
-    if (clock.underlyingNsUntil(t, reading[0]!, reading[1]!) <= 0) return;
+    native.clockReadInto(id, reading, 0);
+    if (reading[0]! > deadline[0]! || (reading[0] === deadline[0] && reading[1]! >= deadline[1]!)) return;
   }
+}
+
+/** Milliseconds on CLOCK_MONOTONIC, wrapping every 2·10^6 s so they stay small integers (Date.now() allocates). */
+const mono = new Float64Array(2);
+function monoMs(): number {
+  native.clockReadInto(native.CLOCK_MONOTONIC, mono, 0);
+  return (mono[0]! % 2_000_000) * 1000 + Math.floor(mono[1]! / 1e6);
+}
+/** ms since `since` (a monoMs() value), also across the wrap. */
+function msSince(now: number, since: number): number {
+  const d = now - since;
+  return d < 0 ? d + 2_000_000_000 : d;
 }
 
 let lastReport = 0;
 let lastKeepaliveReport = 0;
+const sched = new ThreadSchedSampler();
+const gc = new GcCounter();
+let thread: ReturnType<ThreadSchedSampler['sample']>;
+let lastYield = 0;
 
 function housekeeping(): void {
-  const now = Date.now();
-  if (heard.size && now - lastKeepaliveReport >= KEEPALIVE_REPORT_MS) {
+  const now = monoMs();
+  if (msSince(now, lastKeepaliveReport) >= KEEPALIVE_REPORT_MS) {
     lastKeepaliveReport = now;
-    counters.keepalives += heard.size;
-    rt.post({ type: 'event', name: 'tx-keepalive', data: { ids: [...heard] } });
-    heard.clear();
+    // §5.5: any datagram on a unicast flow's socket keeps it alive.
+    for (let i = 0; i < senders.length; i++) {
+      const f = senders[i]!;
+      if (f.sender && f.sender.received() > 0 && !f.spec.multicast) heard.add(f.spec.id);
+    }
+    if (heard.size) {
+      counters.keepalives += heard.size;
+      rt.post({ type: 'event', name: 'tx-keepalive', data: { ids: [...heard] } });
+      heard.clear();
+    }
   }
-  if (now - lastReport >= REPORT_INTERVAL_MS) {
+  if (msSince(now, lastReport) >= REPORT_INTERVAL_MS) {
     lastReport = now;
+    thread = sched.sample() ?? thread;
+    let sendErrors = counters.sendErrors + closedSendErrors;
+    let lastSendError = '';
+    for (const f of senders) {
+      sendErrors += f.sender?.errors ?? 0;
+      lastSendError = f.sender?.lastError || lastSendError;
+    }
     rt.report({
-      counters: { ...counters, missingFrames: source.missingFrames, ...(feeder ? feeder.counters : {}), ...(alsaFeeder ? { ...alsaFeeder.counters, ...alsaFeeder.alsaCounters() } : {}) },
+      counters: { ...counters, sendErrors, missingFrames: source.missingFrames, ...(feeder ? feeder.counters : {}), ...(alsaFeeder ? { ...alsaFeeder.counters, ...alsaFeeder.alsaCounters() } : {}) },
       info: {
         sendingFlows: flows.size,
         source: describeTxSource(cfg.txSource),
         ...(alsaFeeder ? { alsa: alsaFeeder.info() } : {}),
         txLatencySamples: txLatency,
         earlyGuardSamples: guard,
-        pacing: { spinUs: spinNs / 1000, realtime: realtime ? (realtime.ok ? 'SCHED_FIFO' : `refused: ${realtime.errno}`) : 'off', native: native.native },
+        pacing: { spinUs: spinNs / 1000, realtime: realtime ? (realtime.ok ? 'SCHED_FIFO' : `refused: ${realtime.errno}`) : 'off', native: native.native, sockets: socketKind },
+        ...(lastSendError ? { lastSendError } : {}),
         lateness: lateness.summary(),
+        ...(thread ? { thread } : {}),
+        gc: gc.summary(),
       },
     });
   }
 }
 
-async function main(): Promise<void> {
-  rt.post({ type: 'ready' });
-  feeder?.start();
-  alsaFeeder?.start();
+/**
+ * The send loop. It runs without returning while it paces, and returns to the event loop (with
+ * tick scheduled again) for idle and long waits and for the periodic turn; no promise per turn.
+ */
+function tick(): void {
   while (!rt.stopping) {
     handleMessages();
     housekeeping();
     if (rt.stopping) break;
     if (flows.size === 0 || !clock.ready()) {
-      await delay(IDLE_WAIT_MS);
-      continue;
+      counters.idleWaits++;
+      setTimeout(tick, IDLE_WAIT_MS);
+      return;
     }
     if (clock.snapshot.stepGeneration !== stepGeneration) {
       // A clock step: every schedule restarts from the new time.
@@ -262,21 +390,36 @@ async function main(): Promise<void> {
       for (const f of senders) f.schedule.reset();
     }
     const earliest = sendRound(readClock());
-    // Yield once per round: keepalives, commands and the feeder run here.
-    await yieldTurn();
-    if (earliest !== earliest) continue;
+    if (earliest !== earliest) {
+      setImmediate(tick);
+      return;
+    }
+    encodeAhead();
+    const wall = monoMs();
+    if (msSince(wall, lastYield) >= (feeder || alsaFeeder || opening > 0 || dgramSockets > 0 ? YIELD_BUSY_MS : YIELD_IDLE_MS)) {
+      // Socket opens, the feeder's reads and dgram events run in this turn.
+      lastYield = wall;
+      setImmediate(tick);
+      return;
+    }
     native.clockReadInto(clock.snapshot.clockId, reading, 0);
     const ns = clock.underlyingNsUntil(earliest, reading[0]!, reading[1]!);
     if (ns > TIMER_WAIT_NS) {
-      await delay(Math.floor((ns - TIMER_MARGIN_NS) / 1e6));
-      continue;
+      counters.timerWaits++;
+      setTimeout(tick, Math.floor((ns - TIMER_MARGIN_NS) / 1e6));
+      return;
     }
-    waitUntil(earliest);
+    // Already due (or no clock: NaN): straight to the next round.
+    if (ns > 0) waitNs(ns);
   }
   feeder?.stop();
   alsaFeeder?.stop();
-  for (const f of flows.values()) f.socket.close();
+  gc.stop();
+  for (const f of flows.values()) closeSocket(f);
   rt.finish();
 }
 
-void main();
+rt.post({ type: 'ready' });
+feeder?.start();
+alsaFeeder?.start();
+tick();

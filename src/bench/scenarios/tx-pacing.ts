@@ -2,7 +2,7 @@
 // of 8 channels at 48 kHz, fpp 16, over loopback; ours (js-pacer) and the C reference in the same
 // run, alternating in halves so a change in background load hits both alike.
 import { buildC, cBuildUnavailable } from '../cbuild.js';
-import { runE2e } from '../e2e-run.js';
+import { runE2e, transmitNotes } from '../e2e-run.js';
 import { namespaceProblem } from '../netns.js';
 import type { PacerConfig, PacerReport } from '../pacer-worker.js';
 import { runCPacer, runJsPacer, startSink } from '../pacers.js';
@@ -129,7 +129,8 @@ export const txPacingScenario: Scenario = {
         const l = (r.transmitLateness ?? {}) as { packets?: number; p50Us?: number; p99Us?: number; p999Us?: number; maxUs?: number };
         deviceP99Ns = (l.p99Us ?? NaN) * 1000;
         deviceMaxNs = (l.maxUs ?? NaN) * 1000;
-        device = { name: 'transmit-worker', flags: txFlags, flows: r.receive.flows, lateness: l, processCpuPercent: r.tx.cpuPercent, receiverLostPackets: r.receive.lostPackets, note: 'the worker\'s own histogram (1 µs bins, upper edges) since the device started; CPU is the whole device process' };
+        session.notes.push(...transmitNotes(r));
+        device = { name: 'transmit-worker', flags: txFlags, flows: r.receive.flows, lateness: l, thread: r.transmitThread, gc: r.transmitGc, processCpuPercent: r.tx.cpuPercent, receiverLostPackets: r.receive.lostPackets, note: 'the worker\'s own histogram (1 µs bins, upper edges) since the device started; CPU is the whole device process' };
       } catch (err) {
         session.notes.push(`transmit worker not measured: ${(err as Error).message.slice(0, 300)}`);
       }

@@ -31,7 +31,11 @@ export function audioPacketLength(fpp: number, slotCount: number, bytesPerSample
 /** Writes the 9-byte header for media time `mediaTime` (samples) at `sampleRate`. */
 export function writeAudioHeader(out: Buffer, mediaTime: number, sampleRate: number): void {
   const seconds = Math.floor(mediaTime / sampleRate);
-  const sub = mediaTime - seconds * sampleRate;
+  writeAudioHeaderParts(out, seconds, mediaTime - seconds * sampleRate);
+}
+
+/** The header from the media time's whole seconds and sample within the second. */
+export function writeAudioHeaderParts(out: Buffer, seconds: number, sub: number): void {
   out[0] = AUDIO_PACKET_MARKER;
   out.writeUInt32BE(((seconds % TWO_POW_32) + TWO_POW_32) % TWO_POW_32, 1);
   out.writeUInt32BE(sub, 5);
@@ -51,11 +55,29 @@ export function encodeAudioPacket(
   bytesPerSample: BytesPerSample,
   tx: TxSampleConverter,
 ): number {
+  const seconds = Math.floor(mediaTime / sampleRate);
+  return encodeAudioPacketParts(out, seconds, mediaTime - seconds * sampleRate, source, frameOffset, fpp, bytesPerSample, tx);
+}
+
+/**
+ * encodeAudioPacket with the media time as (whole seconds, sample within the second): both small
+ * integers, so a send loop passes no large double (which V8 would box, i.e. allocate, per call).
+ */
+export function encodeAudioPacketParts(
+  out: Buffer,
+  seconds: number,
+  sub: number,
+  source: AudioSource,
+  frameOffset: number,
+  fpp: number,
+  bytesPerSample: BytesPerSample,
+  tx: TxSampleConverter,
+): number {
   const interleaved = !isSlotArray(source);
   const slots = interleaved ? source.slotMap.length : source.length;
   const length = audioPacketLength(fpp, slots, bytesPerSample);
   if (out.length < length) throw new RangeError(`audio buffer ${out.length} < ${length} bytes`);
-  writeAudioHeader(out, mediaTime, sampleRate);
+  writeAudioHeaderParts(out, seconds, sub);
   const bits = (bytesPerSample * 8) as WireBits;
   let o = AUDIO_HEADER_LENGTH;
   for (let f = 0; f < fpp; f++) {
