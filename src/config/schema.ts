@@ -91,7 +91,7 @@ export interface Settings {
   txSource: TxSourceSpec;
   /** Significant bits of the TX source: dither only on flows narrower than this (§6.2). */
   txSourceBits: 16 | 24 | 32;
-  /** Transmit worker at SCHED_FIFO (sleeps only, never spins there). */
+  /** Transmit and receive workers at SCHED_FIFO (they sleep only, never spin there). */
   realtime: boolean;
   /** Busy-wait this long before each packet deadline instead of sleeping (not with --realtime). */
   txSpinUs: number;
@@ -313,7 +313,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   },
   {
     key: 'realtime', flag: 'realtime', env: 'INFERNO_REALTIME', file: 'realtime', arg: 'BOOL',
-    help: 'run the transmit worker at SCHED_FIFO (needs CAP_SYS_NICE; it then never spins)',
+    help: 'run the transmit and receive workers at SCHED_FIFO (needs CAP_SYS_NICE; the transmitter then never spins)',
     defaultText: 'false', default: false,
     parse: (raw) => {
       const s = String(raw).trim().toLowerCase();

@@ -25,11 +25,17 @@ const DELIVERY_INTERVAL_MS = 2;
  * meters current: a slower pace keeps an idle device's CPU down. */
 const IDLE_DELIVERY_INTERVAL_MS = 50;
 
+/** Below the transmit worker's 81: packet pacing matters more than reading a socket buffer. */
+const SCHED_FIFO_PRIORITY = 80;
+
 const rt = new WorkerRuntime();
 const cfg = rt.init.config;
 const rate = cfg.sampleRate;
 const latencySamples = Math.floor((cfg.rxLatencyNs * rate) / 1e9);
 const native = loadNative();
+// --realtime: a receive worker at the default weight stalls on a loaded host until its flow
+// sockets overflow (lost packets); it only ever sleeps in the event loop, so SCHED_FIFO is safe.
+const realtime = cfg.realtime ? native.setRealtimePriority('fifo', SCHED_FIFO_PRIORITY) : undefined;
 const clock = new ClockOverlayReader(rt.init.shared.clock!);
 const clockRead = new Float64Array(2);
 
@@ -176,6 +182,7 @@ function report(): void {
       sink: captureRing ? 'library' : sinkSpec.kind === 'none' ? 'none' : `${sinkSpec.kind}:${sinkSpec.path}`,
       sinkState: output.state,
       ...(output instanceof Recorder ? { recorder: output.info() } : {}),
+      realtime: realtime ? (realtime.ok ? 'SCHED_FIFO' : `refused: ${realtime.errno}`) : 'off',
       latency: {
         configuredNs: cfg.rxLatencyNs,
         configuredSamples: latencySamples,

@@ -34,6 +34,8 @@ export interface DeviceOptions {
   rxLatencyNs?: number;
   sink?: string;
   extra?: string[];
+  /** Command the device is exec'd through (see startInferno), e.g. `['chrt', '-f', '10']`. */
+  wrap?: string[];
 }
 
 export interface E2eDevice {
@@ -97,7 +99,7 @@ export function stopFetchers(): void {
 }
 
 export async function startDevice(host: LanHost, o: DeviceOptions): Promise<E2eDevice> {
-  const proc = startInferno(host, deviceArgs(o));
+  const proc = startInferno(host, deviceArgs(o), {}, o.wrap);
   const dev: E2eDevice = {
     name: o.name, host, opts: o, proc,
     async status() {
