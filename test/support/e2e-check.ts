@@ -3,11 +3,12 @@
 // to. Before the first full frame (every channel carrying the pattern) channels may still be silent
 // while their flows start; from it on, a zero is a dropout and any other wrong value a mismatch.
 // A non-zero wrong value is a mismatch anywhere in the capture.
+import type { ExecutionContext } from 'ava';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { patternSample } from '../../dist/core/pattern.js';
-import { projectRoot } from './inferno-process.js';
+import { projectRoot, waitFor } from './inferno-process.js';
 import type { FifoCapture } from './e2e-devices.js';
 
 const readerScript = resolve(projectRoot, 'dist-test', 'support', 'fifo-reader.js');
@@ -113,3 +114,46 @@ export async function captureFifo(path: string, rate: number): Promise<FifoCaptu
  * sink's buffers, which is a property of the machine, not of the device under test.
  */
 export const REALTIME_DEVICE = ['chrt', '-f', '10'];
+
+/**
+ * Runs `attempt` up to `tries` times and keeps the first passing attempt. A failed attempt is retried
+ * only when it reports that the machine disturbed it (`disturbed(true)`: the transmitter counted a
+ * stall it could not catch up on, which on a loaded 2-core machine happens even at SCHED_FIFO); any
+ * other failure, and the last attempt, is final. So a pass always means a clean, exact run.
+ */
+export async function retryDisturbed(
+  t: ExecutionContext,
+  tries: number,
+  attempt: (tt: ExecutionContext, disturbed: (why: string) => void) => Promise<void>,
+): Promise<void> {
+  for (let i = 1; ; i++) {
+    let why = '';
+    const r = await t.try(async (tt) => attempt(tt, (w) => (why = w)));
+    if (r.passed || !why || i === tries) {
+      if (!r.passed && why) t.log(`attempt ${i} of ${tries} also disturbed: ${why}`);
+      r.commit();
+      return;
+    }
+    t.log(`attempt ${i} disturbed (${why}), retrying: ${r.errors.map((e) => e.message).join('; ')}`);
+    r.discard();
+  }
+}
+
+/** A device's /status, retried: one fetch may time out while a loaded machine catches up. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function statusOf(dev: { name: string; status(): Promise<any> }): Promise<any> {
+  return waitFor(() => dev.status(), 20000, 200).catch((e: Error) => {
+    throw new Error(`${dev.name} /status: ${e.message}`);
+  });
+}
+
+/**
+ * Known sink problem, fixed separately: a FIFO sink whose write buffers are all in flight drops
+ * the block, which shifts every later frame of the output. Such a run says nothing about the path
+ * under test, so it counts as disturbed (and its failure stays visible in the log).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function sinkDisturbance(st: any): string {
+  const n = Number(st?.counters?.receive?.deliveryBlocksDropped ?? 0);
+  return n > 0 ? `the FIFO sink dropped ${n} blocks (its buffers were full)` : '';
+}
