@@ -17,7 +17,6 @@ import { arc, arcScript, isReceiving, mediaNow, rxStatuses, sleep, startDevice, 
 import type { DeviceOptions, E2eDevice } from './support/e2e-devices.js';
 import { captureFifo, checkCapture, REALTIME_DEVICE, retryDisturbed, sinkDisturbance, statusOf } from './support/e2e-check.js';
 import type { CaptureCheck } from './support/e2e-check.js';
-import type { FifoCapture } from './support/e2e-devices.js';
 
 const test = interop({ root: true, commands: ['ip', 'mkfifo', 'nft', 'chrt'] });
 const CH = 4;
@@ -35,7 +34,7 @@ interface Pair {
   hc: LanHost;
   a: E2eDevice;
   b: E2eDevice;
-  fifo: FifoCapture;
+  fifo: Awaited<ReturnType<typeof captureFifo>>;
 }
 
 /** §3.7 statuses of a subscription without audio: unresolved, resolve failed, in progress, TX failure. */
@@ -53,25 +52,30 @@ const A_OPTS = (dir: string): DeviceOptions => ({
   name: 'dev-a', deviceId: '00000a4d0000000a', stateDir: dir, tx: CH, rate: RATE, extra: ['--tx-latency-ns', String(LATENCY_NS)],
 });
 
-/** A (pattern TX) and B (RX to a FIFO), B's RX 1..CH subscribed to A's TX 1..CH and receiving. */
-async function startPair(tag: string, devs: E2eDevice[]): Promise<Pair> {
-  const lan = createLan(3, { tag });
-  const dir = mkdtempSync(join(tmpdir(), 'e2e-f-'));
-  const [ha, hb, hc] = lan.hosts as [LanHost, LanHost, LanHost];
-  const a = await startDevice(ha, A_OPTS(dir));
-  devs.push(a);
-  const fifo = await captureFifo(join(dir, 'b.fifo'), RATE);
-  const b = await startDevice(hb, { name: 'dev-b', deviceId: '00000a4d0000000b', stateDir: dir, rx: CH, tx: 2, rate: RATE, rxLatencyNs: LATENCY_NS, sink: `fifo:${join(dir, 'b.fifo')}`, wrap: REALTIME_DEVICE });
-  devs.push(b);
+/**
+ * A (pattern TX) and B (RX to a FIFO), B's RX 1..CH subscribed to A's TX 1..CH and receiving. Fills
+ * `p` as it goes, so `cleanup` removes whatever was made even if this fails half-way.
+ */
+async function startPair(tag: string, devs: E2eDevice[], p: Partial<Pair>): Promise<Pair> {
+  p.lan = createLan(3, { tag });
+  p.dir = mkdtempSync(join(tmpdir(), 'e2e-f-'));
+  const [ha, hb, hc] = p.lan.hosts as [LanHost, LanHost, LanHost];
+  Object.assign(p, { ha, hb, hc });
+  p.a = await startDevice(ha, A_OPTS(p.dir));
+  devs.push(p.a);
+  p.fifo = await captureFifo(join(p.dir, 'b.fifo'), RATE);
+  p.b = await startDevice(hb, { name: 'dev-b', deviceId: '00000a4d0000000b', stateDir: p.dir, rx: CH, tx: 2, rate: RATE, rxLatencyNs: LATENCY_NS, sink: `fifo:${join(p.dir, 'b.fifo')}`, wrap: REALTIME_DEVICE });
+  devs.push(p.b);
   await arc(hc, hb, 'subscribe', TX.map((c) => [c, String(c).padStart(2, '0'), 'dev-a']));
-  await waitFor(() => allReceiving(b), 20000);
-  return { lan, dir, ha, hb, hc, a, b, fifo };
+  await waitFor(() => allReceiving(p.b!), 20000);
+  return p as Pair;
 }
 
-async function cleanup(p: Partial<Pair>, devs: E2eDevice[], lan?: Lan): Promise<void> {
+async function cleanup(p: Partial<Pair>, devs: E2eDevice[]): Promise<void> {
   await Promise.all(devs.map((d) => d.proc.stop()));
+  p.fifo?.stop();
   stopFetchers();
-  await (p.lan ?? lan)?.destroy();
+  await p.lan?.destroy();
   if (p.dir) rmSync(p.dir, { recursive: true, force: true });
 }
 
@@ -118,9 +122,9 @@ test.serial('2 % packet loss: each lost packet counted and zero-filled at its me
   t.timeout(300_000);
   await retryDisturbed(t, 3, async (t, disturbed) => {
     const devs: E2eDevice[] = [];
-    let p: Partial<Pair> = {};
+    const p: Partial<Pair> = {};
     try {
-      p = await startPair('eff1', devs);
+      await startPair('eff1', devs, p);
       const { hb, b } = p as Pair;
       await sleep(500);
       const before = await statusOf(b);
@@ -158,9 +162,9 @@ test.serial('transmitter killed and restarted: B shows no audio, receives again 
   t.timeout(300_000);
   await retryDisturbed(t, 2, async (t, disturbed) => {
     const devs: E2eDevice[] = [];
-    let p: Partial<Pair> = {};
+    const p: Partial<Pair> = {};
     try {
-      p = await startPair('eff2', devs);
+      await startPair('eff2', devs, p);
       const { ha, hb, hc, a, b } = p as Pair;
       await sleep(1000);
       const killAt = mediaNow(RATE);
@@ -223,9 +227,9 @@ async function watchTxFlows(h: LanHost, target: LanHost): Promise<{ emptyAt: Pro
 test.serial('unsubscribe (ARC 0x3014): A has no TX flow within 1 s and no packet reaches B after', async (t) => {
   t.timeout(120_000);
   const devs: E2eDevice[] = [];
-  let p: Partial<Pair> = {};
+  const p: Partial<Pair> = {};
   try {
-    p = await startPair('eff3', devs);
+    await startPair('eff3', devs, p);
     const { ha, hb, hc, a, b } = p as Pair;
     await sleep(500);
     const port = (await statusOf(b)).receive.flows[0].port as number;

@@ -16,7 +16,7 @@ import { arc, ctl, fifoLatencies, mediaNow, sleep, startDevice, stopFetchers } f
 import type { E2eDevice } from './support/e2e-devices.js';
 import { captureFifo, checkCapture, REALTIME_DEVICE, retryDisturbed, sinkDisturbance, statusOf } from './support/e2e-check.js';
 
-const test = interop({ root: true, commands: ['ip', 'mkfifo'] });
+const test = interop({ root: true, commands: ['ip', 'mkfifo', 'chrt'] });
 const txName = (n: number) => String(n).padStart(2, '0');
 /** Delivery latency is measured from this long after every RX channel reports "receiving". */
 const SETTLE_MS = 500;
@@ -38,6 +38,7 @@ async function unicastRun(t: ExecutionContext, run: Run, disturbed: (why: string
   const lan = createLan(3, { tag: run.tag });
   const dir = mkdtempSync(join(tmpdir(), 'e2e-u-'));
   const devs: E2eDevice[] = [];
+  let fifo: Awaited<ReturnType<typeof captureFifo>> | undefined;
   try {
     const [ha, hb, hc] = lan.hosts as [LanHost, LanHost, LanHost];
     const CH = run.channels;
@@ -50,7 +51,7 @@ async function unicastRun(t: ExecutionContext, run: Run, disturbed: (why: string
         throw new Error(`${e.message}: ${JSON.stringify((await a.status())?.control)}`);
       });
     }
-    const fifo = await captureFifo(join(dir, 'b.fifo'), run.rate);
+    fifo = await captureFifo(join(dir, 'b.fifo'), run.rate);
     const b = await startDevice(hb, { name: 'dev-b', deviceId: '00000a4d0000000b', stateDir: dir, rx: CH, tx: 2, rate: run.rate, rxLatencyNs: run.rxLatencyNs, sink: `fifo:${join(dir, 'b.fifo')}`, extra: run.fpp ? ['--rx-fpp', String(run.fpp)] : [], wrap: REALTIME_DEVICE });
     devs.push(b);
     await arc(hc, hb, 'subscribe', Array.from({ length: CH }, (_, i) => [i + 1, txName(i + 1), 'dev-a']));
@@ -99,6 +100,7 @@ async function unicastRun(t: ExecutionContext, run: Run, disturbed: (why: string
     t.is(st.counters.receive.deliverySkippedFrames, 0, 'no frame skipped by the sink');
   } finally {
     await Promise.all(devs.map((d) => d.proc.stop()));
+    fifo?.stop();
     stopFetchers();
     await lan.destroy();
     rmSync(dir, { recursive: true, force: true });

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { patternSample } from '../../dist/core/pattern.js';
 import { projectRoot, waitFor } from './inferno-process.js';
+import { stopFetchers } from './e2e-devices.js';
 import type { FifoCapture } from './e2e-devices.js';
 
 const readerScript = resolve(projectRoot, 'dist-test', 'support', 'fifo-reader.js');
@@ -78,9 +79,10 @@ export function checkCapture(s: Int32Array, txOf: readonly number[], bits: numbe
 /**
  * Makes a FIFO at `path` and reads it in a child process at SCHED_FIFO (test/support/fifo-reader.ts),
  * so a loaded machine does not stall the reader; resolves once the reader is opening it. `closed`
- * resolves once the device closed it and the child has written everything.
+ * resolves once the device closed it and the child has written everything; `stop()` ends a reader
+ * whose device never opened the FIFO.
  */
-export async function captureFifo(path: string, rate: number): Promise<FifoCapture> {
+export async function captureFifo(path: string, rate: number): Promise<FifoCapture & { stop(): void }> {
   if (spawnSync('mkfifo', [path]).status !== 0) throw new Error(`mkfifo ${path} failed`);
   const out = `${path}.raw`;
   const child = spawn('chrt', ['-f', '20', process.execPath, readerScript, path, out, String(rate)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -97,9 +99,13 @@ export async function captureFifo(path: string, rate: number): Promise<FifoCaptu
       res();
     }),
   );
+  closed.catch(() => undefined);
   return {
     chunks,
     closed,
+    stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
     samples() {
       data ??= readFileSync(out);
       return new Int32Array(data.buffer, data.byteOffset, Math.floor(data.length / 4));
@@ -139,11 +145,19 @@ export async function retryDisturbed(
   }
 }
 
-/** A device's /status, retried: one fetch may time out while a loaded machine catches up. */
+/**
+ * A device's /status, retried: one fetch may time out while a loaded machine catches up, and a
+ * fetcher process that stopped answering is replaced.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function statusOf(dev: { name: string; status(): Promise<any> }): Promise<any> {
-  return waitFor(() => dev.status(), 20000, 200).catch((e: Error) => {
-    throw new Error(`${dev.name} /status: ${e.message}`);
+export async function statusOf(dev: { name: string; status(): Promise<any>; proc?: { output(): string } }): Promise<any> {
+  let failures = 0;
+  return waitFor(async () => {
+    const s = await dev.status();
+    if (s === undefined && ++failures % 2 === 0) stopFetchers();
+    return s;
+  }, 30000, 200).catch((e: Error) => {
+    throw new Error(`${dev.name} /status: ${e.message}\n${dev.proc?.output().slice(-2000) ?? ''}`);
   });
 }
 
