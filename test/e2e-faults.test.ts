@@ -177,7 +177,11 @@ test.serial('transmitter killed and restarted: B shows no audio, receives again 
         return s.length === CH && s.every((x) => NO_AUDIO.has(x)) ? s : undefined;
       }, 15000);
       const downMs = Date.now() - killMs;
-      const arcDown = (await rxStatuses(hc, hb)) ?? [];
+      // Through `inferno ctl channels` (ARC 0x3000), retried: one ctl run may time out under load.
+      const arcDown = await waitFor(async () => {
+        const s = await rxStatuses(hc, hb);
+        return s && s.every((x) => NO_AUDIO.has(x)) ? s : undefined;
+      }, 20000).catch(async () => (await rxStatuses(hc, hb)) ?? []);
       t.is(arcDown.length, CH, 'ARC 0x3000 lists the RX channels');
       t.true(arcDown.every((x) => NO_AUDIO.has(x)), `ARC 0x3000 shows no audio: ${hex(arcDown)}`);
       const a2 = await startDevice(ha, A_OPTS(p.dir!));
