@@ -37,6 +37,8 @@ const invalid: [string, string[], Record<string, string>, RegExp][] = [
   ['too many TX channels', ['--tx-channels', '999'], {}, /invalid tx-channels: "999"/],
   ['port out of range', ['--alt-port', '70000'], {}, /invalid alt-port: "70000" \(accepted: an integer from 1024 to 65532\)/],
   ['bad latency', ['--rx-latency-ns', '5ms'], {}, /invalid rx-latency-ns: "5ms"/],
+  ['fpp below the protocol minimum', ['--rx-fpp', '1'], {}, /invalid rx-fpp: "1" \(accepted: 0 \(automatic\) or 2 to 256\)/],
+  ['fpp above the protocol maximum (env)', [], { INFERNO_RX_FPP: '257' }, /invalid rx-fpp: "257"/],
   ['unknown interface', ['--bind-ip', 'nosuchif0'], {}, /invalid bind-ip: "nosuchif0" \(accepted: an interface with an IPv4 address/],
   ['address not on this host', ['--bind-ip', '192.0.2.77'], {}, /invalid bind-ip: "192.0.2.77"/],
   ['unreadable config file', ['--config', '/nonexistent/inferno.toml'], {}, /invalid config: "\/nonexistent\/inferno.toml" \(accepted: a readable TOML or JSON file \(ENOENT\)\)/],
@@ -87,6 +89,15 @@ test('precedence: defaults < config file < environment < flags', (t) => {
   const j = loadSettings(['--config', json], {}).settings;
   t.is(j.altPort, 9000);
   t.is(j.processId, 3);
+});
+
+test('--rx-fpp: 0 (automatic) by default; flag, environment and config key set it', (t) => {
+  t.is(loadSettings([], {}).settings.rxFpp, 0);
+  t.is(loadSettings(['--rx-fpp', '16'], {}).settings.rxFpp, 16);
+  t.is(loadSettings([], { INFERNO_RX_FPP: '8' }).settings.rxFpp, 8);
+  const file = join(tmp, 'fpp.toml');
+  writeFileSync(file, 'rx_fpp = 64\n');
+  t.is(loadSettings(['--config', file], {}).settings.rxFpp, 64);
 });
 
 test('ConfigError message names the setting, value and what is accepted', (t) => {

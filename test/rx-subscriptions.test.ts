@@ -53,6 +53,22 @@ test('subscribe → unresolved → in progress → receiving unicast; unsubscrib
   t.deepEqual(sm.statuses(), []);
 });
 
+test('frames per packet: a quarter of the latency by default, --rx-fpp within the transmitter\'s min..max and the payload', (t) => {
+  const fppOf = (sm: RxSubscriptions, over: Partial<ResolvedTxChannel> = {}) => {
+    const r = of(sm.subscribe(1, '01', 'tx', 0), 'resolve')[0]!;
+    const open = of(sm.resolved(1, r.generation, tx(1, over), 0), 'open-flow')[0]!;
+    return of(sm.flowOpened(open.flowId, 40000, 0), 'request-flow')[0]!.framesPerPacket;
+  };
+  const opts = { rxChannels: 4, sampleRate: 48000, selfName: 'me', processId: 0 };
+  t.is(fppOf(new RxSubscriptions({ ...opts, latencyNs: 1_000_000 })), 12, '1 ms = 48 samples: 12 per packet');
+  t.is(fppOf(new RxSubscriptions({ ...opts, latencyNs: 10_000_000 })), 32, 'capped by the advertised max');
+  t.is(fppOf(new RxSubscriptions({ ...opts, latencyNs: 10_000_000, framesPerPacket: 16 })), 16, 'asked for');
+  t.is(fppOf(new RxSubscriptions({ ...opts, latencyNs: 1_000_000, framesPerPacket: 24 })), 24, 'asked for, above a quarter of the latency');
+  t.is(fppOf(new RxSubscriptions({ ...opts, latencyNs: 10_000_000, framesPerPacket: 64 })), 32, 'clamped to the advertised max');
+  t.is(fppOf(new RxSubscriptions({ ...opts, latencyNs: 10_000_000, framesPerPacket: 4 }), { fppMin: 8 }), 8, 'clamped to the advertised min');
+  t.is(fppOf(new RxSubscriptions({ ...opts, latencyNs: 10_000_000, framesPerPacket: 200 }), { fppMax: 256, bitsPerSample: 32 }), 87, '4 slots × 4 bytes: 1400-byte payload');
+});
+
 test('channels of one transmitter share a flow: reuse, free slot (0x0102), shrink, stop when unused', (t) => {
   const sm = make();
   const f = connect(sm, 1, 1);

@@ -11,6 +11,7 @@ import type { TxSourceSpec } from '../audio-io/sources.js';
 import { parseSubscribeArg } from '../core/rx/subscribe-arg.js';
 import { formatRxSink, parseRxSink } from '../audio-io/sinks.js';
 import { ALSA_MAP_HELP, DEFAULT_ALSA_BUFFER_FRAMES, DEFAULT_ALSA_PERIOD_FRAMES, parseAlsaMap } from '../audio-io/alsa-config.js';
+import { MAX_FRAMES_PER_PACKET, MIN_FRAMES_PER_PACKET } from '../core/flows/limits.js';
 
 export { SUPPORTED_SAMPLE_RATES };
 /** Highest RX or TX channel count: 32 flows of 8 channels would allow 256, but lists and meters are
@@ -71,6 +72,8 @@ export interface Settings {
   txChannels: number;
   rxLatencyNs: number;
   txLatencyNs: number;
+  /** Frames per packet asked of unicast transmitters; 0 = from the RX latency (a quarter of it, at most 32 by default). */
+  rxFpp: number;
   processId: number;
   altPort?: number;
   clock: ClockSetting;
@@ -89,7 +92,7 @@ export interface Settings {
   txSource: TxSourceSpec;
   /** Significant bits of the TX source: dither only on flows narrower than this (§6.2). */
   txSourceBits: 16 | 24 | 32;
-  /** Transmit worker at SCHED_FIFO (sleeps only, never spins there). */
+  /** Transmit and receive workers at SCHED_FIFO (they sleep only, never spin there). */
   realtime: boolean;
   /** Busy-wait this long before each packet deadline instead of sleeping (not with --realtime). */
   txSpinUs: number;
@@ -221,6 +224,18 @@ export const SETTINGS: readonly SettingSpec[] = [
   channels('txChannels', 'tx-channels', 'INFERNO_TX_CHANNELS', 'transmit'),
   latency('rxLatencyNs', 'rx-latency-ns', 'INFERNO_RX_LATENCY_NS', 'receive'),
   latency('txLatencyNs', 'tx-latency-ns', 'INFERNO_TX_LATENCY_NS', 'transmit'),
+  {
+    key: 'rxFpp', flag: 'rx-fpp', env: 'INFERNO_RX_FPP', file: 'rx_fpp', arg: 'N',
+    help: `frames per packet to ask unicast transmitters for, kept within each one's advertised min..max `
+      + `(0 = a quarter of the RX latency, capped by the transmitter's max)`,
+    defaultText: '0', default: 0,
+    parse: (raw) => {
+      const accepted = `0 (automatic) or ${MIN_FRAMES_PER_PACKET} to ${MAX_FRAMES_PER_PACKET}`;
+      const n = intIn('rx-fpp', raw, 0, MAX_FRAMES_PER_PACKET, accepted);
+      if (n !== 0 && n < MIN_FRAMES_PER_PACKET) throw new ConfigError('rx-fpp', raw, accepted);
+      return n;
+    },
+  },
   {
     key: 'processId', flag: 'process-id', env: 'INFERNO_PROCESS_ID', file: 'process_id', arg: 'N',
     help: 'process id, unique per IP when several devices share one', defaultText: '0', default: 0,

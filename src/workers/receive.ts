@@ -82,8 +82,10 @@ function makeSink(): SinkOutput {
 }
 const output = makeSink();
 const delivery = new RxDelivery(readers, latencySamples, output);
-// With --realtime, below the transmit worker: a CFS-scheduled receiver on a loaded machine stalls
-// for 100 ms and more, long enough for packets to miss the RX latency or overflow the socket buffer.
+// With --realtime, below the transmit worker (81): a CFS-scheduled receiver on a loaded machine
+// stalls for 100 ms and more, long enough for packets to miss the RX latency or overflow the socket
+// buffer. It only ever sleeps in the event loop, so SCHED_FIFO is safe. Set after the sink is made,
+// so the recorder's pool threads start at the normal policy.
 const RX_FIFO_PRIORITY = 80;
 const realtime = cfg.realtime ? native.setRealtimePriority('fifo', RX_FIFO_PRIORITY) : undefined;
 if (realtime && !realtime.ok) rt.log.warn('receive worker: SCHED_FIFO refused', { errno: realtime.errno });

@@ -20,7 +20,7 @@ export function mediaNow(rate: number): number {
   return mediaTimeFromSplit(clk[0]!, clk[1]!, rate);
 }
 
-const arcScript = resolve(projectRoot, 'dist-test', 'support', 'e2e-arc.js');
+export const arcScript = resolve(projectRoot, 'dist-test', 'support', 'e2e-arc.js');
 export const HTTP_PORT = 18080;
 
 export interface DeviceOptions {
@@ -34,6 +34,8 @@ export interface DeviceOptions {
   rxLatencyNs?: number;
   sink?: string;
   extra?: string[];
+  /** Command the device is exec'd through (see startInferno), e.g. `['chrt', '-f', '10']`. */
+  wrap?: string[];
 }
 
 export interface E2eDevice {
@@ -97,7 +99,7 @@ export function stopFetchers(): void {
 }
 
 export async function startDevice(host: LanHost, o: DeviceOptions): Promise<E2eDevice> {
-  const proc = startInferno(host, deviceArgs(o));
+  const proc = startInferno(host, deviceArgs(o), {}, o.wrap);
   const dev: E2eDevice = {
     name: o.name, host, opts: o, proc,
     async status() {
@@ -112,7 +114,7 @@ export async function startDevice(host: LanHost, o: DeviceOptions): Promise<E2eD
 }
 
 /** Runs an ARC request from `host` to `target` (see e2e-arc.ts). */
-export async function arc(host: LanHost, target: LanHost, op: 'subscribe' | 'multicast', arg: unknown): Promise<RunResult> {
+export async function arc(host: LanHost, target: LanHost, op: 'subscribe' | 'multicast' | 'remove', arg: unknown): Promise<RunResult> {
   const r = await host.run(process.execPath, [arcScript, target.ip, '4440', op, JSON.stringify(arg)], { timeoutMs: 10000 });
   if (r.code !== 0) throw new Error(`ARC ${op} to ${target.ip} failed: ${r.stderr}${r.stdout}`);
   return r;

@@ -38,9 +38,11 @@ export function withPrivateState(args: string[]): { args: string[]; dir?: string
   return { args: [...args, '--state-dir', dir], dir };
 }
 
-export function startInferno(host: LanHost, args: string[], env: NodeJS.ProcessEnv = {}): InfernoProcess {
+/** `wrap` runs the device through a command that execs it, e.g. `['chrt', '-f', '10']`. */
+export function startInferno(host: LanHost, args: string[], env: NodeJS.ProcessEnv = {}, wrap: string[] = []): InfernoProcess {
   const state = withPrivateState(withLocalClock(args));
-  const proc = host.spawn(process.execPath, [mainJs, ...state.args], {
+  const cmd = [...wrap, process.execPath, mainJs, ...state.args];
+  const proc = host.spawn(cmd[0]!, cmd.slice(1), {
     env: { ...process.env, INFERNO_LOG_LEVEL: 'info', ...env },
   });
   let out = '';

@@ -10,15 +10,18 @@ export function flowSlotCount(nchan: number, rxChannels: number): number {
 }
 
 /**
- * Frames per packet: within the transmitter's advertised range, the payload limit, and at most a
- * quarter of the receive latency so that a few packets are always in flight before their deadline.
+ * Frames per packet: within the transmitter's advertised range and the payload limit; `requested`
+ * (the receiver's `--rx-fpp`) when given, else at most a quarter of the receive latency so that a
+ * few packets are always in flight before their deadline.
  */
-export function flowFramesPerPacket(tx: Pick<ResolvedTxChannel, 'fppMax' | 'fppMin'>, slots: number, bytesPerSample: number, latencySamples: number): number {
+export function flowFramesPerPacket(
+  tx: Pick<ResolvedTxChannel, 'fppMax' | 'fppMin'>, slots: number, bytesPerSample: number, latencySamples: number, requested?: number,
+): number {
   const byPayload = Math.floor(MAX_AUDIO_PAYLOAD / (slots * bytesPerSample));
-  const byLatency = Math.floor(latencySamples / 4);
+  const want = requested || Math.floor(latencySamples / 4);
   const hi = Math.min(tx.fppMax || MAX_FRAMES_PER_PACKET, byPayload, MAX_FRAMES_PER_PACKET);
   const lo = Math.max(tx.fppMin || MIN_FRAMES_PER_PACKET, MIN_FRAMES_PER_PACKET);
-  return Math.max(lo, Math.min(hi, byLatency));
+  return Math.max(lo, Math.min(hi, want));
 }
 
 export function bytesPerSampleOf(bits: number): 2 | 3 | 4 {

@@ -20,6 +20,8 @@ export interface RxSubscriptionsOptions {
   rxChannels: number;
   sampleRate: number;
   latencyNs: number;
+  /** Frames per packet to ask unicast transmitters for (within their advertised range); 0 or unset = from the latency. */
+  framesPerPacket?: number;
   /** Our device name: the TX device `.` means this device (§3.8). */
   selfName: string;
   processId: number;
@@ -257,7 +259,7 @@ export class RxSubscriptions {
       return this.attach(sub, f, slot, out);
     }
     const slots = flowSlotCount(tx.nchan, this.opts.rxChannels);
-    const fpp = flowFramesPerPacket(tx, slots, bytesPerSampleOf(tx.bitsPerSample), this.latencySamples);
+    const fpp = flowFramesPerPacket(tx, slots, bytesPerSampleOf(tx.bitsPerSample), this.latencySamples, this.opts.framesPerPacket);
     const channels = Array<number>(slots).fill(0);
     channels[0] = tx.txChannelId;
     const f = this.newFlow(key, false, { ip: tx.ip, port: tx.port }, tx.dbcp1, channels, tx.bitsPerSample, fpp, now);

@@ -43,7 +43,7 @@ export function startRxSubscriptions(rt: WorkerRuntime, opts: RxHookOptions = {}
   const browser = opts.browser ?? new MdnsBrowser({ interfaceIp: cfg.ip });
   const manager = new SubscriptionManager({
     deviceName: cfg.name, deviceIp: cfg.ip, processId: cfg.processId, rxChannels: cfg.rxChannels, sampleRate: cfg.sampleRate,
-    rxLatencyNs: cfg.rxLatencyNs, resolver: browser, receive,
+    rxLatencyNs: cfg.rxLatencyNs, rxFpp: cfg.rxFpp, resolver: browser, receive,
   });
   manager.on('status', (s) => rt.log.info('rx channel status', { rx: s.rx, status: `0x${s.status.toString(16).padStart(8, '0')}`, tx: s.status ? `${s.txChannel}@${s.txDevice}` : '' }));
   void browser.start().then(

@@ -32,6 +32,8 @@ export interface SubscriptionManagerOptions {
   rxChannels: number;
   sampleRate: number;
   rxLatencyNs: number;
+  /** `--rx-fpp`: frames per packet asked of unicast transmitters (0/unset = from the latency). */
+  rxFpp?: number;
   resolver: ChannelResolver;
   receive: ReceiveWorkerPort;
   /** Monotonic milliseconds (tests may pass synthetic time). */
@@ -60,7 +62,7 @@ export class SubscriptionManager extends EventEmitter<SubscriptionManagerEvents>
   constructor(private readonly opts: SubscriptionManagerOptions) {
     super();
     this.now = opts.now ?? (() => performance.now());
-    this.sm = new RxSubscriptions({ rxChannels: opts.rxChannels, sampleRate: opts.sampleRate, latencyNs: opts.rxLatencyNs, selfName: opts.deviceName, processId: opts.processId });
+    this.sm = new RxSubscriptions({ rxChannels: opts.rxChannels, sampleRate: opts.sampleRate, latencyNs: opts.rxLatencyNs, framesPerPacket: opts.rxFpp, selfName: opts.deviceName, processId: opts.processId });
   }
 
   /** Starts ticking; `restore` are saved (or command-line) subscriptions. */
