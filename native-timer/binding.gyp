@@ -12,6 +12,7 @@
         'src/sched.cc',
         'src/ptp_socket.cc',
         'src/ptp_timestamps.cc',
+        'src/ptp_watch.cc',
         'src/usrvclock.cc',
         'src/phc.cc',
       ],

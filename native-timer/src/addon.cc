@@ -8,6 +8,8 @@ namespace inferno {
 // Defined in usrvclock.cc and phc.cc.
 void RegisterUsrvclock(Napi::Env env, Napi::Object exports);
 void RegisterPhc(Napi::Env env, Napi::Object exports);
+// Defined in ptp_watch.cc.
+void RegisterPtpWatch(Napi::Env env, Napi::Object exports);
 }  // namespace inferno
 
 namespace {
@@ -17,6 +19,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   inferno::RegisterSleep(env, exports);
   inferno::RegisterSched(env, exports);
   inferno::RegisterPtpSocket(env, exports);
+  inferno::RegisterPtpWatch(env, exports);
   inferno::RegisterUsrvclock(env, exports);
   inferno::RegisterPhc(env, exports);
   // Bumped when the JS-visible API changes, so the loader can refuse a stale build.

@@ -22,8 +22,9 @@ import { REPORT_INTERVAL_MS, WorkerRuntime } from './runtime.js';
 /** The sink hands over audio this often; well below any RX latency. */
 const DELIVERY_INTERVAL_MS = 2;
 /** With no flow open and nobody consuming (null sink), delivery only keeps its position and
- * meters current: a slower pace keeps an idle device's CPU down. */
-const IDLE_DELIVERY_INTERVAL_MS = 50;
+ * meters current: a slower pace keeps an idle device's CPU down. Opening a flow restarts the
+ * fast pace at once. Short enough that one idle step stays within MAX_CATCH_UP_FRAMES at 192 kHz. */
+const IDLE_DELIVERY_INTERVAL_MS = 100;
 
 const rt = new WorkerRuntime();
 const cfg = rt.init.config;
@@ -98,6 +99,7 @@ function openFlow(args: { flowId: number; multicast?: { ip: string; port: number
       flow.port = socket.address().port;
       flows.set(flow.id, flow);
       counters.flowsOpened++;
+      flowsChanged();
       resolve({ port: flow.port });
     };
     // Unicast: an ephemeral port on the device address, which goes into the flow request (§5.1).
@@ -114,6 +116,7 @@ function closeFlow(flowId: number): boolean {
   for (const k of FLOW_TOTALS) closedTotals[k] += f.receiver.counters[k];
   f.socket.close();
   counters.flowsClosed++;
+  flowsChanged();
   updateRouted();
   return true;
 }
@@ -131,14 +134,28 @@ function flowStats(): Record<string, unknown>[] {
   return [...flows.values()].map((f) => ({ id: f.id, port: f.port, unicast: f.unicast, source: f.source ? `${f.source.address}:${f.source.port}` : undefined, maxAgeSamples: f.maxAge, ...f.receiver.counters }));
 }
 
-// Keepalives `13 37` from each unicast flow socket to the source of its audio (§5.5).
-const keepaliveTimer = setInterval(() => {
+// Keepalives `13 37` from each unicast flow socket to the source of its audio (§5.5). The timer
+// runs only while a flow is open.
+let keepaliveTimer: NodeJS.Timeout | undefined;
+function sendKeepalives(): void {
   for (const f of flows.values()) {
     if (!f.unicast || !f.source) continue;
     f.socket.send(KEEPALIVE, f.source.port, f.source.address);
     counters.keepalives++;
   }
-}, KEEPALIVE_INTERVAL_MS);
+}
+function flowsChanged(): void {
+  if (flows.size > 0 && !keepaliveTimer && !rt.stopping) keepaliveTimer = setInterval(sendKeepalives, KEEPALIVE_INTERVAL_MS);
+  if (flows.size === 0 && keepaliveTimer) {
+    clearInterval(keepaliveTimer);
+    keepaliveTimer = undefined;
+  }
+  // Leaving the idle pace: deliver at the fast pace from now on, not after the idle wait.
+  if (flows.size > 0 && deliveryIdle) {
+    clearTimeout(deliveryTimer);
+    scheduleDelivery();
+  }
+}
 
 // Delivery runs in the check phase, after the poll phase has handled the datagrams already queued
 // on the flow sockets: after an event-loop stall the timer fires first, and reading the rings then
@@ -150,14 +167,16 @@ const deliver = () => {
 const idleOutput = output instanceof NullSinkOutput;
 let deliveryTimer: NodeJS.Timeout | undefined;
 let deliveryStopped = false;
-const scheduleDelivery = (): void => {
+let deliveryIdle = false;
+function scheduleDelivery(): void {
   if (deliveryStopped) return;
-  const ms = flows.size === 0 && idleOutput ? IDLE_DELIVERY_INTERVAL_MS : DELIVERY_INTERVAL_MS;
+  deliveryIdle = flows.size === 0 && idleOutput;
+  const ms = deliveryIdle ? IDLE_DELIVERY_INTERVAL_MS : DELIVERY_INTERVAL_MS;
   deliveryTimer = setTimeout(() => setImmediate(() => {
     deliver();
     scheduleDelivery();
   }), ms);
-};
+}
 scheduleDelivery();
 
 let lastLatency: { min: number; mean: number; max: number } | undefined;
@@ -201,6 +220,7 @@ const reportTimer = setInterval(report, REPORT_INTERVAL_MS);
 rt.onMessage((msg) => {
   if (msg.type === 'stop') {
     clearInterval(keepaliveTimer);
+    keepaliveTimer = undefined;
     deliveryStopped = true;
     clearTimeout(deliveryTimer);
     clearInterval(reportTimer);

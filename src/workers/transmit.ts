@@ -244,6 +244,13 @@ async function main(): Promise<void> {
     handleMessages();
     housekeeping();
     if (rt.stopping) break;
+    if (flows.size === 0 && !feeder) {
+      // Nothing to send and nothing to feed: sleep on the wake word until the main thread posts
+      // (a flow set) or the next report is due. One turn first, so socket closes complete.
+      await yieldTurn();
+      rt.waitForMessage(Math.max(1, REPORT_INTERVAL_MS - (Date.now() - lastReport)));
+      continue;
+    }
     if (flows.size === 0 || !clock.ready()) {
       await delay(IDLE_WAIT_MS);
       continue;
