@@ -13,6 +13,7 @@
         'src/ptp_socket.cc',
         'src/ptp_timestamps.cc',
         'src/ptp_watch.cc',
+        'src/memory.cc',
         'src/usrvclock.cc',
         'src/phc.cc',
       ],

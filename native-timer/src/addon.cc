@@ -10,6 +10,8 @@ void RegisterUsrvclock(Napi::Env env, Napi::Object exports);
 void RegisterPhc(Napi::Env env, Napi::Object exports);
 // Defined in ptp_watch.cc.
 void RegisterPtpWatch(Napi::Env env, Napi::Object exports);
+// Defined in memory.cc.
+void RegisterMemory(Napi::Env env, Napi::Object exports);
 }  // namespace inferno
 
 namespace {
@@ -20,6 +22,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   inferno::RegisterSched(env, exports);
   inferno::RegisterPtpSocket(env, exports);
   inferno::RegisterPtpWatch(env, exports);
+  inferno::RegisterMemory(env, exports);
   inferno::RegisterUsrvclock(env, exports);
   inferno::RegisterPhc(env, exports);
   // Bumped when the JS-visible API changes, so the loader can refuse a stale build.

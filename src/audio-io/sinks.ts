@@ -62,8 +62,11 @@ export class FileSinkOutput implements SinkOutput {
   private readonly queue: (Int32Array | number)[] = [];
   private drained: (() => void) | undefined;
 
-  constructor(path: string, blockSamples: number, poolSize = 16, private readonly onError?: (err: Error) => void) {
-    for (let i = 0; i < poolSize; i++) this.free.push(new Int32Array(blockSamples));
+  /** Blocks made so far: made on demand up to the pool size, since a writer that keeps up needs
+   *  one or two (16 × 4096 frames × 64 channels made up front were 16 MB of RSS). */
+  private made = 0;
+
+  constructor(path: string, private readonly blockSamples: number, private readonly poolSize = 16, private readonly onError?: (err: Error) => void) {
     open(path, 'w', (err, fd) => {
       if (err) return this.fail(err);
       if (this.state === 'closed') {
@@ -77,7 +80,10 @@ export class FileSinkOutput implements SinkOutput {
 
   acquire(): Int32Array | undefined {
     if (this.state !== 'open') return undefined;
-    return this.free.pop();
+    const block = this.free.pop();
+    if (block || this.made >= this.poolSize) return block;
+    this.made++;
+    return new Int32Array(this.blockSamples);
   }
 
   submit(block: Int32Array, samples: number): void {

@@ -139,6 +139,11 @@ export interface NativeTimer {
   timerSlackNs(): number | null;
   /** Whole process, MCL_CURRENT | MCL_FUTURE. EPERM/ENOMEM name RLIMIT_MEMLOCK and CAP_IPC_LOCK. */
   mlockAll(): OsResult;
+  /** Compacting GC of this thread's isolate and malloc_trim of the process; returns whether it ran
+   *  (false in the fallback or an older build). For after start-up, not for a hot path. */
+  releaseMemory(): boolean;
+  /** Threads started later share at most n malloc arenas; returns whether it applied. */
+  limitMallocArenas(n: number): boolean;
   munlockAll(): OsResult;
 
   ptpSocketOpen(opts: PtpSocketOptions): Promise<PtpSocket>;
@@ -201,6 +206,8 @@ export interface Addon {
   ptpSocketClose(h: AddonHandle): void;
   /** Absent from builds before readable events (same abiVersion: additions only). */
   ptpSocketWatch?(h: AddonHandle, cb: (() => void) | null): void;
+  releaseMemory?(): void;
+  limitMallocArenas?(n: number): void;
   ptpSocketInfo(h: AddonHandle): PtpSocketInfo;
   /** Absent from builds before the usrvclock/PHC functions (same abiVersion: additions only). */
   usrvclockOpen?(serverPath: string, clientDir: string): AddonHandle;

@@ -4,10 +4,13 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { configureLogging, getLogger } from '../log.js';
+import { loadNative } from '../native/index.js';
 import type { Logger } from '../log.js';
 import type { FromWorker, ToWorker, WorkerInit, WorkerReport } from '../engine/protocol.js';
 
 export const REPORT_INTERVAL_MS = 1000;
+/** Start-up garbage (compiling, first allocations) is released once this long after the start. */
+const RELEASE_MEMORY_AFTER_MS = 3000;
 
 export class WorkerRuntime {
   readonly init: WorkerInit;
@@ -26,6 +29,7 @@ export class WorkerRuntime {
     this.log = getLogger(this.init.name);
     this.wake = new Int32Array(this.init.wake);
     this.wakeSeen = Atomics.load(this.wake, 0);
+    setTimeout(() => loadNative().releaseMemory(), RELEASE_MEMORY_AFTER_MS).unref();
     if (this.init.crashAfterStartMs !== undefined) {
       // Event-driven workers crash from a timer; polling loops crash in poll().
       this.crashAt = Date.now() + this.init.crashAfterStartMs;
