@@ -26,6 +26,11 @@ const DELIVERY_INTERVAL_MS = 2;
  * fast pace at once. Short enough that one idle step stays within MAX_CATCH_UP_FRAMES at 192 kHz. */
 const IDLE_DELIVERY_INTERVAL_MS = 100;
 
+/** Receive buffer per flow socket: what arrives while the thread is held up (GC, a busy machine)
+ *  waits here instead of being dropped. The kernel caps it at net.core.rmem_max (often 208 KB;
+ *  raise it for bursty senders). */
+const RX_SOCKET_BUFFER_BYTES = 4 * 2 ** 20;
+
 const rt = new WorkerRuntime();
 const cfg = rt.init.config;
 const rate = cfg.sampleRate;
@@ -83,7 +88,7 @@ function updateRouted(): void {
 function openFlow(args: { flowId: number; multicast?: { ip: string; port: number } }): Promise<{ port: number }> {
   closeFlow(args.flowId);
   return new Promise((resolve, reject) => {
-    const socket = createSocket({ type: 'udp4', reuseAddr: args.multicast !== undefined });
+    const socket = createSocket({ type: 'udp4', reuseAddr: args.multicast !== undefined, recvBufferSize: RX_SOCKET_BUFFER_BYTES });
     const flow: OpenFlow = { id: args.flowId, socket, receiver: new RxFlowReceiver(rate, writers), unicast: !args.multicast, routes: [], port: 0, maxAge: 0 };
     socket.on('message', (msg, rinfo) => {
       flow.source = rinfo;
