@@ -13,7 +13,7 @@ import type { BytesPerSample } from '../core/audio/packet.js';
 import { loadNative } from '../native/index.js';
 import { FileSinkOutput, NullSinkOutput, parseRxSink } from '../audio-io/sinks.js';
 import type { SinkOutput } from '../audio-io/sinks.js';
-import { MAX_DELIVERY_FRAMES, RxDelivery } from '../audio-io/sinks-delivery.js';
+import { MAX_CATCH_UP_FRAMES, MAX_DELIVERY_FRAMES, RxDelivery } from '../audio-io/sinks-delivery.js';
 import { createRecorderSink, Recorder } from '../audio-io/recorder/index.js';
 import type { RecorderConfig } from '../audio-io/recorder/index.js';
 import { RingSinkOutput, RX_CAPTURE_SHARED } from '../audio-io/sinks-library.js';
@@ -23,8 +23,8 @@ import { REPORT_INTERVAL_MS, WorkerRuntime } from './runtime.js';
 const DELIVERY_INTERVAL_MS = 2;
 /** With no flow open and nobody consuming (null sink), delivery only keeps its position and
  * meters current: a slower pace keeps an idle device's CPU down. Opening a flow restarts the
- * fast pace at once. Short enough that one idle step stays within MAX_CATCH_UP_FRAMES at 192 kHz. */
-const IDLE_DELIVERY_INTERVAL_MS = 100;
+ * fast pace at once. At most half of MAX_CATCH_UP_FRAMES, so an idle step never skips frames. */
+const IDLE_DELIVERY_MAX_MS = 250;
 
 /** Receive buffer per flow socket: what arrives while the thread is held up (GC, a busy machine)
  *  waits here instead of being dropped. The kernel caps it at net.core.rmem_max (often 208 KB;
@@ -35,6 +35,7 @@ const rt = new WorkerRuntime();
 const cfg = rt.init.config;
 const rate = cfg.sampleRate;
 const latencySamples = Math.floor((cfg.rxLatencyNs * rate) / 1e9);
+const idleDeliveryMs = Math.min(IDLE_DELIVERY_MAX_MS, Math.floor((MAX_CATCH_UP_FRAMES * 500) / rate));
 const native = loadNative();
 const clock = new ClockOverlayReader(rt.init.shared.clock!);
 const clockRead = new Float64Array(2);
@@ -176,7 +177,7 @@ let deliveryIdle = false;
 function scheduleDelivery(): void {
   if (deliveryStopped) return;
   deliveryIdle = flows.size === 0 && idleOutput;
-  const ms = deliveryIdle ? IDLE_DELIVERY_INTERVAL_MS : DELIVERY_INTERVAL_MS;
+  const ms = deliveryIdle ? idleDeliveryMs : DELIVERY_INTERVAL_MS;
   deliveryTimer = setTimeout(() => setImmediate(() => {
     deliver();
     scheduleDelivery();
@@ -260,4 +261,5 @@ rt.onMessage((msg) => {
       rt.post({ type: 'reply', id: msg.id, ok: false, error: `receive worker has no command '${msg.name}'` });
   }
 });
+rt.releaseMemoryWhenIdle(() => flows.size === 0);
 rt.post({ type: 'ready' });

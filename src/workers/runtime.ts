@@ -29,7 +29,6 @@ export class WorkerRuntime {
     this.log = getLogger(this.init.name);
     this.wake = new Int32Array(this.init.wake);
     this.wakeSeen = Atomics.load(this.wake, 0);
-    setTimeout(() => loadNative().releaseMemory(), RELEASE_MEMORY_AFTER_MS).unref();
     if (this.init.crashAfterStartMs !== undefined) {
       // Event-driven workers crash from a timer; polling loops crash in poll().
       this.crashAt = Date.now() + this.init.crashAfterStartMs;
@@ -76,6 +75,17 @@ export class WorkerRuntime {
     const seen = this.wakeSeen;
     if (Atomics.load(this.wake, 0) === seen) Atomics.wait(this.wake, 0, seen, timeoutMs);
     this.wakeSeen = Atomics.load(this.wake, 0);
+  }
+
+  /**
+   * Once, RELEASE_MEMORY_AFTER_MS after start: gives start-up memory back (a compacting GC of this
+   * thread, malloc_trim) if `idle()` says nothing time-critical runs. The GC stops this thread for
+   * tens of ms: a worker carrying audio would glitch, so it skips the release then.
+   */
+  releaseMemoryWhenIdle(idle: () => boolean): void {
+    setTimeout(() => {
+      if (idle() && !this.stopping) loadNative().releaseMemory();
+    }, RELEASE_MEMORY_AFTER_MS).unref();
   }
 
   /** Tells the main thread we are done and lets the thread end. */

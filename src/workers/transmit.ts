@@ -238,6 +238,7 @@ function housekeeping(): void {
 }
 
 async function main(): Promise<void> {
+  rt.releaseMemoryWhenIdle(() => flows.size === 0);
   rt.post({ type: 'ready' });
   feeder?.start();
   while (!rt.stopping) {
