@@ -174,11 +174,15 @@ const idleOutput = output instanceof NullSinkOutput;
 let deliveryTimer: NodeJS.Timeout | undefined;
 let deliveryStopped = false;
 let deliveryIdle = false;
+/** Bumped per schedule: a rescheduled chain's already-fired timer (its setImmediate pending) ends. */
+let deliveryChain = 0;
 function scheduleDelivery(): void {
   if (deliveryStopped) return;
   deliveryIdle = flows.size === 0 && idleOutput;
   const ms = deliveryIdle ? idleDeliveryMs : DELIVERY_INTERVAL_MS;
+  const chain = ++deliveryChain;
   deliveryTimer = setTimeout(() => setImmediate(() => {
+    if (chain !== deliveryChain) return;
     deliver();
     scheduleDelivery();
   }), ms);
