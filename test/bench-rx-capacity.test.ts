@@ -2,7 +2,7 @@ import test from 'ava';
 import { zeroLossRate, OFFER_ACHIEVED_SHARE } from '../dist/bench/scenarios/rx-capacity.js';
 import type { RxStep } from '../dist/bench/scenarios/rx-capacity.js';
 
-const step = (offeredPps: number, sentPps: number, lost = 0, flowsDropped = 0): RxStep => ({ offeredPps, sentPps, sent: sentPps * 2, received: sentPps * 2 - lost, lost, deviceCpuPercent: 10, socketBufferDrops: 0, flowsDropped });
+const step = (offeredPps: number, sentPps: number, lost = 0, flowsDropped = 0): RxStep => ({ offeredPps, sentPps, sent: sentPps * 2, received: sentPps * 2 - lost, lost, deviceCpuPercent: 10, socketBufferDrops: 0, backlogDrops: 0, flowsDropped });
 
 test('rx-capacity: the result is the offered step, when the sender achieved it and nothing was lost', (t) => {
   // 199,992 sent at the 200,000 step is that step (the old check compared the achieved rate).

@@ -3,6 +3,7 @@
 // 24-bit, 16 frames per packet), then A is stopped and the benchmark's sender takes over the flows'
 // ports. B counts what its receive worker read in /status; the sender counts what it sent.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { BenchDevice } from './device-process.js';
 import { startDevice, STATUS_PORT } from './device-process.js';
@@ -25,6 +26,34 @@ export interface RxCounts {
   flows: number;
   /** UDP datagrams B's namespace dropped because a socket's receive buffer was full (RcvbufErrors). */
   rcvbufErrors: number;
+  /** Bytes still queued on B's flow sockets, not yet read by the receive worker. */
+  queuedBytes: number;
+  /** Host-wide input backlog drops (see backlogDrops). */
+  backlogDrops: number;
+}
+
+/** Datagrams waiting in the receive queues of `ports` inside the namespace (/proc/net/udp). */
+export function udpQueuedBytes(ns: string, ports: readonly number[]): number {
+  const r = spawnSync('ip', ['netns', 'exec', ns, 'cat', '/proc/net/udp'], { encoding: 'utf8' });
+  const want = new Set(ports);
+  let queued = 0;
+  for (const line of (r.stdout ?? '').split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 5) continue;
+    const port = parseInt(f[1]!.split(':')[1] ?? '', 16);
+    if (want.has(port)) queued += parseInt(f[4]!.split(':')[1] ?? '0', 16);
+  }
+  return queued;
+}
+
+/** Packets the kernel dropped because a CPU's input backlog was full (net.core.netdev_max_backlog),
+ *  summed over CPUs from /proc/net/softnet_stat: host-wide, so other traffic counts too. */
+export function backlogDrops(): number {
+  try {
+    return readFileSync('/proc/net/softnet_stat', 'utf8').split('\n').filter(Boolean).reduce((a, l) => a + parseInt(l.split(' ')[1] ?? '0', 16), 0);
+  } catch {
+    return NaN;
+  }
 }
 
 /** A counter of the Udp line of /proc/net/snmp inside the namespace (NaN when unreadable). */
@@ -48,10 +77,10 @@ export interface RxCapacityDevice {
   stop(): Promise<void>;
 }
 
-function countsOf(st: Json | undefined, rcvbufErrors: number): RxCounts {
+function countsOf(st: Json | undefined, kernel: Pick<RxCounts, 'rcvbufErrors' | 'queuedBytes' | 'backlogDrops'>): RxCounts {
   const rx = st?.receive as Json | undefined;
   if (!rx) throw new Error('the receiving device did not answer /status');
-  return { read: num(rx.packets) + num(rx.malformed), flows: ((rx.flows as Json[] | undefined) ?? []).filter((f) => f.state === 'active').length, rcvbufErrors };
+  return { read: num(rx.packets) + num(rx.malformed), flows: ((rx.flows as Json[] | undefined) ?? []).filter((f) => f.state === 'active').length, ...kernel };
 }
 
 /** One process in the host's namespace that fetches a URL per line on its stdin: reading /status
@@ -114,12 +143,18 @@ export async function startRxCapacityDevice(lan: BenchLan): Promise<RxCapacityDe
     await a.stop();
     const device = b;
     const reader = statusReader(hb, `http://${hb.ip}:${STATUS_PORT}/status`);
+    const ports = flows.map((f) => num(f.port));
     return {
       device,
-      ports: flows.map((f) => num(f.port)),
+      ports,
       fpp,
       packetBytes: 9 + fpp * (RX_CAPACITY_CHANNELS / RX_CAPACITY_FLOWS) * 3,
-      counts: async () => countsOf(await reader.get(), udpCounter(hb.ns, 'RcvbufErrors')),
+      counts: async () => {
+        // Kernel queues first: what is queued then is read by the time /status answers, or still queued.
+        const queuedBytes = udpQueuedBytes(hb.ns, ports);
+        const kernel = { rcvbufErrors: udpCounter(hb.ns, 'RcvbufErrors'), backlogDrops: backlogDrops() };
+        return countsOf(await reader.get(), { ...kernel, queuedBytes });
+      },
       stop: async () => {
         await reader.close();
         await device.stop();
