@@ -14,6 +14,8 @@
         'src/sched.cc',
         'src/ptp_socket.cc',
         'src/ptp_timestamps.cc',
+        'src/ptp_watch.cc',
+        'src/memory.cc',
         'src/usrvclock.cc',
         'src/phc.cc',
         'src/alsa.cc',

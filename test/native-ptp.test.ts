@@ -144,6 +144,55 @@ for (const [name, make] of [
     t.is(await a.recv(0), null);
   });
 
+  anyTest(`${name}: readable events wake the reader; nothing fires while idle`, async (t) => {
+    const n: NativeTimer = make();
+    if (name === 'native' && !n.native) return t.fail('native helper not loaded');
+    const a = await n.ptpSocketOpen({ bindAddress: '127.0.0.1', port: 0 });
+    const b = await n.ptpSocketOpen({ bindAddress: '127.0.0.1', port: 0 });
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    try {
+      let calls = 0;
+      let wake: (() => void) | undefined;
+      b.onReadable(() => {
+        calls++;
+        wake?.();
+      });
+      // a only sends: its own TX timestamps (collected by send) must not keep its watcher firing.
+      let aCalls = 0;
+      a.onReadable(() => aCalls++);
+      await sleep(100);
+      t.is(calls, 0, 'no callback without a datagram');
+      const arrived = new Promise<void>((r) => (wake = r));
+      await a.send(Buffer.from([7]), '127.0.0.1', b.info().localPort, { wantTxTimestamp: true });
+      await a.send(Buffer.from([8]), '127.0.0.1', b.info().localPort);
+      await Promise.race([arrived, sleep(5000)]);
+      t.true(calls >= 1, 'readable after a send');
+      const got: number[] = [];
+      for (let m = b.tryRecv(); m; m = b.tryRecv()) got.push(m.data[0]!);
+      if (got.length < 2) {
+        await sleep(50);
+        for (let m = b.tryRecv(); m; m = b.tryRecv()) got.push(m.data[0]!);
+      }
+      t.deepEqual(got, [7, 8]);
+      t.is(a.tryRecv(), null);
+      const settled = calls;
+      await sleep(100);
+      t.true(calls - settled <= 1, `drained socket stops calling (${calls - settled} more)`);
+      t.true(aCalls <= 2, `a sender's watcher stays quiet (${aCalls} calls)`);
+      b.onReadable(null);
+      await a.send(Buffer.from([9]), '127.0.0.1', b.info().localPort);
+      await sleep(100);
+      const stopped = calls;
+      await sleep(50);
+      t.is(calls, stopped, 'null stops the callbacks');
+      t.is(b.tryRecv()?.data[0], 9);
+    } finally {
+      a.close();
+      b.close();
+    }
+    t.is(b.tryRecv(), null, 'closed: null');
+  });
+
   anyTest(`${name}: bad socket options are TypeErrors`, async (t) => {
     const n = make();
     await t.throwsAsync(() => n.ptpSocketOpen({ bindAddress: '1.2.3', port: 0 }), { instanceOf: TypeError });

@@ -11,6 +11,10 @@ void RegisterPhc(Napi::Env env, Napi::Object exports);
 void RegisterAlsa(Napi::Env env, Napi::Object exports);
 // Defined in udp_tx.cc.
 void RegisterUdpTx(Napi::Env env, Napi::Object exports);
+// Defined in ptp_watch.cc.
+void RegisterPtpWatch(Napi::Env env, Napi::Object exports);
+// Defined in memory.cc.
+void RegisterMemory(Napi::Env env, Napi::Object exports);
 }  // namespace inferno
 
 namespace {
@@ -20,6 +24,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   inferno::RegisterSleep(env, exports);
   inferno::RegisterSched(env, exports);
   inferno::RegisterPtpSocket(env, exports);
+  inferno::RegisterPtpWatch(env, exports);
+  inferno::RegisterMemory(env, exports);
   inferno::RegisterUsrvclock(env, exports);
   inferno::RegisterPhc(env, exports);
   inferno::RegisterAlsa(env, exports);

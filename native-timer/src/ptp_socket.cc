@@ -38,6 +38,8 @@ bool OptBool(Napi::Env env, Napi::Object o, const char* key, bool dflt) {
   return v.As<Napi::Boolean>().Value();
 }
 
+}  // namespace
+
 PtpSocket* GetSocket(const Napi::CallbackInfo& info, size_t i) {
   Napi::Env env = info.Env();
   if (!info[i].IsExternal() || !info[i].As<Napi::External<PtpSocket>>().CheckTypeTag(&kPtpSocketTag)) {
@@ -47,6 +49,8 @@ PtpSocket* GetSocket(const Napi::CallbackInfo& info, size_t i) {
   if (s->fd < 0) throw Napi::Error::New(env, "PTP socket is closed");
   return s;
 }
+
+namespace {
 
 void SetOpt(Napi::Env env, int fd, int level, int opt, const void* val, socklen_t len, const char* what) {
   if (setsockopt(fd, level, opt, val, len) != 0) throw SystemError(env, errno, "setsockopt", what);
@@ -105,6 +109,7 @@ Napi::Value PtpSocketOpen(const Napi::CallbackInfo& info) {
     throw;
   }
   auto handle = Napi::External<PtpSocket>::New(env, s, [](Napi::Env, PtpSocket* p) {
+    StopWatch(p);
     if (p->fd >= 0) close(p->fd);  // a handle dropped without ptpSocketClose
     delete p;
   });
@@ -237,6 +242,7 @@ Napi::Value PtpSocketClose(const Napi::CallbackInfo& info) {
     throw Napi::TypeError::New(env, "handle must be a PTP socket handle from ptpSocketOpen");
   }
   PtpSocket* s = info[0].As<Napi::External<PtpSocket>>().Data();
+  StopWatch(s);
   if (s->fd >= 0) close(s->fd);
   s->fd = -1;
   return env.Undefined();

@@ -2,6 +2,7 @@
 // and ptp_timestamps.cc (enabling timestamps, reading them from control messages and the error queue).
 #pragma once
 
+#include <napi.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -18,8 +19,11 @@ enum class TsKind { Hardware, Software, User };
 
 const char* KindName(TsKind k);
 
+struct PtpWatch;  // ptp_watch.cc: a libuv poll on fd that calls JS when it is readable
+
 struct PtpSocket {
   int fd = -1;
+  PtpWatch* watch = nullptr;
   TsKind rxKind = TsKind::User;
   bool txTimestamps = false;  // per-send SO_TIMESTAMPING control messages work
   bool hardware = false;
@@ -46,6 +50,10 @@ void EnableTimestamps(int fd, PtpSocket* s, bool wantHardware, bool haveIface, i
 Stamp ParseStamp(msghdr* msg, bool hardware);
 // Drops queued TX timestamps nobody waits for any more.
 void DrainErrQueue(PtpSocket* s);
+// The socket behind argument i (a handle from ptpSocketOpen, still open); TypeError otherwise.
+PtpSocket* GetSocket(const Napi::CallbackInfo& info, size_t i);
+// Stops and releases s->watch (before the fd is closed); safe when there is none.
+void StopWatch(PtpSocket* s);
 // Waits up to waitMs for the TX timestamp of the send with OPT_ID key `key`.
 Stamp WaitTxStamp(PtpSocket* s, uint32_t key, int waitMs);
 

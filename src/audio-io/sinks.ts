@@ -74,8 +74,11 @@ export class FileSinkOutput implements SinkOutput {
   private filling: Int32Array | undefined;
   private filled = 0;
 
-  constructor(path: string, blockSamples: number, poolSize = 16, private readonly onError?: (err: Error) => void) {
-    for (let i = 0; i < poolSize; i++) this.free.push(new Int32Array(blockSamples));
+  /** Blocks made so far: made on demand up to the pool size, since a writer that keeps up needs
+   *  one or two (16 × 4096 frames × 64 channels made up front were 16 MB of RSS). */
+  private made = 0;
+
+  constructor(path: string, private readonly blockSamples: number, private readonly poolSize = 16, private readonly onError?: (err: Error) => void) {
     open(path, 'w', (err, fd) => {
       if (err) return this.fail(err);
       if (this.state === 'closed') {
@@ -92,12 +95,20 @@ export class FileSinkOutput implements SinkOutput {
     const f = this.filling;
     if (f && f.length - this.filled >= (samples ?? f.length)) return f.subarray(this.filled);
     this.flushFilling();
-    const b = this.free.pop();
+    const b = this.takeBlock();
     if (b) {
       this.filling = b;
       this.filled = 0;
     }
     return b;
+  }
+
+  /** A free block, made on demand up to the pool size. */
+  private takeBlock(): Int32Array | undefined {
+    const block = this.free.pop();
+    if (block || this.made >= this.poolSize) return block;
+    this.made++;
+    return new Int32Array(this.blockSamples);
   }
 
   submit(_block: Int32Array, samples: number): void {

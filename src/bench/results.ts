@@ -51,6 +51,8 @@ export interface Session {
   figures: Record<string, unknown>;
   targets: TargetCheck[];
   notes: string[];
+  /** Wall-clock seconds the scenario took, set by the harness (start-up and settling included). */
+  elapsedSeconds?: number;
 }
 
 export interface ResultFile {

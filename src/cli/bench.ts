@@ -127,6 +127,8 @@ export async function runBench(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   let status = 0;
   const sessions: unknown[] = [];
+  const runStart = performance.now();
+  let ran = 0;
   try {
     for (const s of todo) {
       const why = await s.unavailable();
@@ -138,9 +140,12 @@ export async function runBench(argv: string[]): Promise<number> {
         continue;
       }
       const progress = terminalProgress(s.name);
+      const started = performance.now();
       try {
         const out = await s.run(args.opts, progress);
         progress.done();
+        ran++;
+        out.session.elapsedSeconds = Math.round((performance.now() - started) / 100) / 10;
         const file = appendSession(args.opts.outDir, s.name, out.session);
         const svgs: string[] = [];
         for (const p of out.plots) {
@@ -157,7 +162,7 @@ export async function runBench(argv: string[]): Promise<number> {
             process.stdout.write(`  target ${yesNo(t.met)}: ${t.target} (measured ${t.measured} ${t.unit}, limit ${Number(t.limit.toPrecision(6))}${t.missedBy ? `; ${t.missedBy}` : ''})\n`);
           }
           for (const n of out.session.notes) process.stdout.write(`  note: ${n}\n`);
-          process.stdout.write(`  results: ${file}\n`);
+          process.stdout.write(`  took ${out.session.elapsedSeconds} s; results: ${file}\n`);
           for (const p of svgs) process.stdout.write(`  plot: ${p}\n`);
           process.stdout.write('\n');
         }
@@ -174,5 +179,6 @@ export async function runBench(argv: string[]): Promise<number> {
     cleanupBenchResources();
   }
   if (args.json) process.stdout.write(JSON.stringify(sessions, null, 2) + '\n');
+  else if (ran > 1) process.stdout.write(`${ran} scenarios in ${((performance.now() - runStart) / 60000).toFixed(1)} min\n`);
   return status;
 }

@@ -1,13 +1,14 @@
 // The built-in PTP clock: one or two PTP ports (pure core, src/core/ptp) wired to kernel-timestamped
-// UDP sockets on 319/320. The loop waits on the event socket up to the ports' next deadline (in
-// short slices, so general messages and control keep flowing), feeds every datagram with its kernel
-// timestamp converted to the underlying clock, sends what the ports ask for and feeds the transmit
-// timestamps back, and publishes the overlay of the port whose time we follow or serve.
+// UDP sockets on 319/320. The loop sleeps in the event loop until a socket is readable or the
+// ports' next deadline, feeds every datagram with its kernel timestamp converted to the underlying
+// clock, sends what the ports ask for and feeds the transmit timestamps back, and publishes the
+// overlay of the port whose time we follow or serve. Idle between messages: no polling.
 import { ClockState } from '../core/clock-overlay.js';
 import { createPtpV1Port, createPtpV2Port } from '../core/ptp/index.js';
 import { DEFAULT_UTC_OFFSET_S } from '../core/ptp/overlay.js';
 import type { PortMode, PtpAction, PtpEvent, PtpPortStatus } from '../core/ptp/types.js';
 import { detectPtpVersion } from '../core/ptp/version.js';
+import { setImmediate as yieldTurn } from 'node:timers/promises';
 import type { Logger } from '../log.js';
 import type { NativeTimer, PtpMessage, PtpSocket } from '../native/index.js';
 import type { OverlayPublisher } from './publisher.js';
@@ -19,10 +20,8 @@ import type { Timebase } from './timebase.js';
 export const PTP_PRIMARY_GROUP = '224.0.1.129';
 export const PTP_EVENT_PORT = 319;
 export const PTP_GENERAL_PORT = 320;
-/** Longest single wait on the event socket, so general messages are read at least this often. */
-const POLL_SLICE_MS = 5;
-/** General datagrams read per slice before going back to the event socket. */
-const GENERAL_DRAIN_MAX = 32;
+/** Datagrams read from one socket before the deadlines are looked at again. */
+const DRAIN_MAX = 32;
 /** 1588-2002 subdomains for domains 0–3 (§6.2.7: _DFLT, _ALT1, _ALT2, _ALT3). */
 export const V1_SUBDOMAINS = ['_DFLT', '_ALT1', '_ALT2', '_ALT3'] as const;
 /** A v1 clock has no priority1; a priority1 at or below this sets the "preferred" flag (what Dante's
@@ -68,6 +67,13 @@ export class PtpClock implements ClockRunner {
   private hadLock = false;
   private active: AnyPort | null = null;
   private readonly count: Record<string, number> = {};
+  /** Ends the current sleep: a socket became readable, or stop(). */
+  private wakeUp: (() => void) | null = null;
+  private readonly onReadable = (): void => {
+    const w = this.wakeUp;
+    this.wakeUp = null;
+    w?.();
+  };
 
   constructor(private readonly o: PtpClockOptions) {
     validatePtpOptions(o);
@@ -95,6 +101,8 @@ export class PtpClock implements ClockRunner {
       throw err;
     }
     this.o.log.info('PTP started', { version: this.o.version, mode: this.o.mode, domain: this.o.domain, timestamps: this.event.info().timestampKind });
+    this.event.onReadable(this.onReadable);
+    this.general.onReadable(this.onReadable);
     try {
       while (!this.stopped) {
         const now = this.o.timebase.now();
@@ -107,22 +115,50 @@ export class PtpClock implements ClockRunner {
           for (const p of this.ports) await this.handle(p, { type: 'tick', now });
           continue;
         }
-        const m = await this.event.recv(Math.min(POLL_SLICE_MS, Math.ceil(Number(wake - now) / 1e6)));
-        if (m) await this.onDatagram(m);
-        for (let i = 0; i < GENERAL_DRAIN_MAX && !this.stopped; i++) {
-          const g = await this.general.recv(0);
-          if (!g) break;
-          await this.onDatagram(g);
+        const read = (await this.drain(this.event)) + (await this.drain(this.general));
+        if (read > 0) {
+          // One event-loop turn per batch: control messages and timers run under any PTP load.
+          await yieldTurn();
+          continue;
         }
+        await this.sleep(Math.ceil(Number(wake - now) / 1e6));
       }
     } finally {
+      this.event.onReadable(null);
+      this.general.onReadable(null);
       this.event.close();
       this.general.close();
     }
   }
 
+  /** Handles the datagrams waiting on one socket (up to DRAIN_MAX); returns how many. */
+  private async drain(sock: PtpSocket): Promise<number> {
+    let n = 0;
+    for (; n < DRAIN_MAX && !this.stopped; n++) {
+      const m = sock.tryRecv();
+      if (!m) break;
+      await this.onDatagram(m);
+    }
+    return n;
+  }
+
+  /** Until a socket is readable, stop(), or ms pass. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wakeUp = null;
+        resolve();
+      }, ms);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
   stop(): void {
     this.stopped = true;
+    this.onReadable();
   }
 
   private bump(k: string): void {

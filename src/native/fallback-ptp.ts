@@ -12,6 +12,7 @@ export async function openFallbackPtpSocket(opts: PtpSocketOptions, realtimeNs: 
   const sock = dgram.createSocket({ type: 'udp4', reuseAddr: true });
   const queue: PtpMessage[] = [];
   let waiter: ((m: PtpMessage | null) => void) | undefined;
+  let readable: (() => void) | null = null;
   let closed = false;
   let lastError: Error | undefined;
 
@@ -25,6 +26,7 @@ export async function openFallbackPtpSocket(opts: PtpSocketOptions, realtimeNs: 
     }
     if (queue.length >= QUEUE_LIMIT) queue.shift();
     queue.push(m);
+    readable?.();
   });
   // After bind, a runtime socket error surfaces on the next recv()/send() instead of crashing the thread.
   await new Promise<void>((resolve, reject) => {
@@ -87,6 +89,14 @@ export async function openFallbackPtpSocket(opts: PtpSocketOptions, realtimeNs: 
         };
       });
     },
+    tryRecv(): PtpMessage | null {
+      throwPending();
+      return queue.shift() ?? null;
+    },
+    onReadable(cb: (() => void) | null): void {
+      readable = cb;
+      if (cb && queue.length > 0) queueMicrotask(cb);
+    },
     async send(data: Uint8Array, address: string, port: number, o?: PtpSendOptions): Promise<PtpSendResult> {
       if (!(data instanceof Uint8Array)) throw new TypeError('data must be a Buffer or Uint8Array');
       throwPending();
@@ -102,6 +112,7 @@ export async function openFallbackPtpSocket(opts: PtpSocketOptions, realtimeNs: 
     close(): void {
       if (closed) return;
       closed = true;
+      readable = null;
       sock.close();
       if (waiter) {
         const w = waiter;

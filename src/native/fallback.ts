@@ -133,6 +133,8 @@ export function createFallback(reason = 'native helper not loaded'): NativeTimer
     },
     timerSlackNs: () => null,
     mlockAll: () => unsupported('locking memory'),
+    releaseMemory: () => false,
+    limitMallocArenas: () => false,
     munlockAll: () => unsupported('unlocking memory'),
     ptpSocketOpen: (opts: PtpSocketOptions) => openFallbackPtpSocket(opts, () => clockNs(CLOCK_REALTIME)),
     udpSenderOpen: openDgramUdpSender,

@@ -44,6 +44,8 @@ export function createNative(addon: Addon): NativeTimer {
     timerSlackNs: addon.timerSlackNs,
     mlockAll: addon.mlockAll,
     munlockAll: addon.munlockAll,
+    releaseMemory: () => (addon.releaseMemory ? (addon.releaseMemory(), true) : false),
+    limitMallocArenas: (n: number) => (addon.limitMallocArenas ? (addon.limitMallocArenas(n), true) : false),
     // async so that argument and bind errors arrive as rejections, as with the fallback
     ptpSocketOpen: async (opts: PtpSocketOptions) => openNativePtpSocket(addon, opts),
     // A build without the TX flow sockets keeps node:dgram.

@@ -68,17 +68,24 @@ export interface PtpSocketInfo {
 }
 
 /**
- * A PTP event or general socket. The same promise-based loop works on both implementations:
- *   for (;;) { const m = await sock.recv(nextDeadlineMs); ... }
- * Native: recv() blocks the calling thread in poll() for up to timeoutMs (timestamps are taken by
- * the kernel, so the delay does not matter) and resolves after a setImmediate turn, so the worker's
- * event loop (parentPort messages, timers) runs between receives. Fallback: recv() waits for
- * node:dgram events without blocking.
+ * A PTP event or general socket. Two ways to read, both on either implementation:
+ *   - event-driven (the clock worker): onReadable(cb) calls cb when datagrams are waiting, then
+ *     tryRecv() drains them without blocking; the thread sleeps in its event loop in between.
+ *   - promise loop: for (;;) { const m = await sock.recv(nextDeadlineMs); ... }. Native: recv()
+ *     blocks the calling thread in poll() for up to timeoutMs and resolves after a setImmediate
+ *     turn, so the worker's event loop still runs between receives. Fallback: recv() waits for
+ *     node:dgram events without blocking.
+ * Timestamps are taken by the kernel (native), so when a datagram is read does not matter.
  */
 export interface PtpSocket {
   info(): PtpSocketInfo;
   /** Next datagram, or null after timeoutMs. */
   recv(timeoutMs: number): Promise<PtpMessage | null>;
+  /** The next waiting datagram without blocking, or null (also once closed). */
+  tryRecv(): PtpMessage | null;
+  /** Calls cb while datagrams are waiting (native: once per event-loop turn; fallback: per arrival);
+   *  null stops. Spurious calls are possible: tryRecv() may then return null. */
+  onReadable(cb: (() => void) | null): void;
   send(data: Uint8Array, address: string, port: number, opts?: PtpSendOptions): Promise<PtpSendResult>;
   /** Idempotent. A pending recv() resolves null. */
   close(): void;
@@ -168,6 +175,11 @@ export interface NativeTimer {
   timerSlackNs(): number | null;
   /** Whole process, MCL_CURRENT | MCL_FUTURE. EPERM/ENOMEM name RLIMIT_MEMLOCK and CAP_IPC_LOCK. */
   mlockAll(): OsResult;
+  /** Compacting GC of this thread's isolate and malloc_trim of the process; returns whether it ran
+   *  (false in the fallback or an older build). For after start-up, not for a hot path. */
+  releaseMemory(): boolean;
+  /** Threads started later share at most n malloc arenas; returns whether it applied. */
+  limitMallocArenas(n: number): boolean;
   munlockAll(): OsResult;
 
   ptpSocketOpen(opts: PtpSocketOptions): Promise<PtpSocket>;
@@ -294,6 +306,10 @@ export interface Addon {
   ptpSocketRecv(h: AddonHandle, timeoutMs: number): (PtpMessage & { truncated: boolean }) | null;
   ptpSocketSend(h: AddonHandle, data: Uint8Array, address: string, port: number, opts?: PtpSendOptions): PtpSendResult;
   ptpSocketClose(h: AddonHandle): void;
+  /** Absent from builds before readable events (same abiVersion: additions only). */
+  ptpSocketWatch?(h: AddonHandle, cb: (() => void) | null): void;
+  releaseMemory?(): void;
+  limitMallocArenas?(n: number): void;
   ptpSocketInfo(h: AddonHandle): PtpSocketInfo;
   /** Absent from builds before the usrvclock/PHC functions (same abiVersion: additions only). */
   usrvclockOpen?(serverPath: string, clientDir: string): AddonHandle;

@@ -54,6 +54,7 @@ rt.onMessage((msg) => {
   rt.post({ type: 'reply', id: msg.id, ok: false, error: `clock worker has no command '${msg.name}'` });
 });
 
+rt.releaseMemoryWhenIdle(() => true); // kernel timestamps: a pause delays PTP messages, not their times
 rt.post({ type: 'ready' });
 runSource().then(
   () => rt.finish(),

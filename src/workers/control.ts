@@ -130,6 +130,7 @@ const starting = ControlPlane.start(rt.init.config, rt.log).then(async (p) => {
   });
   c.on('restart-requested', (reason: RestartReason) => rt.post({ type: 'event', name: 'restart-requested', data: { reason } }));
   report();
+  rt.releaseMemoryWhenIdle(() => true);
   rt.post({ type: 'ready' });
 });
 

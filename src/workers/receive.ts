@@ -14,7 +14,7 @@ import type { BytesPerSample } from '../core/audio/packet.js';
 import { loadNative } from '../native/index.js';
 import { FileSinkOutput, formatRxSink, NullSinkOutput, parseRxSink } from '../audio-io/sinks.js';
 import type { SinkOutput } from '../audio-io/sinks.js';
-import { MAX_DELIVERY_FRAMES, RxDelivery } from '../audio-io/sinks-delivery.js';
+import { MAX_CATCH_UP_FRAMES, MAX_DELIVERY_FRAMES, RxDelivery } from '../audio-io/sinks-delivery.js';
 import { createRecorderSink, Recorder } from '../audio-io/recorder/index.js';
 import type { RecorderConfig } from '../audio-io/recorder/index.js';
 import { RX_TRACKS_EVENT } from '../audio-io/recorder/capture-options.js';
@@ -28,20 +28,22 @@ import { REPORT_INTERVAL_MS, WorkerRuntime } from './runtime.js';
 /** The sink hands over audio this often; well below any RX latency. */
 const DELIVERY_INTERVAL_MS = 2;
 /** With no flow open and nobody consuming (null sink), delivery only keeps its position and
- * meters current: a slower pace keeps an idle device's CPU down. */
-const IDLE_DELIVERY_INTERVAL_MS = 50;
+ * meters current: a slower pace keeps an idle device's CPU down. Opening a flow restarts the
+ * fast pace at once. At most half of MAX_CATCH_UP_FRAMES, so an idle step never skips frames. */
+const IDLE_DELIVERY_MAX_MS = 250;
 /**
- * Receive buffer per flow socket (the kernel doubles it, capped by net.core.rmem_max): ~0.5 s of
- * an 8-channel 24-bit flow, so a worker stalled by a loaded CPU finds its packets queued, not lost
- * (measured: B stopped with SIGSTOP for 500 ms loses none, test/e2e-rx-stress.test.ts).
- * Packets are handled before delivery runs, so they are then still in time for the RX latency.
+ * Receive buffer per flow socket (the kernel doubles it, capped by net.core.rmem_max): what arrives
+ * while the thread is held up (GC, a loaded CPU) waits here instead of being dropped (measured: B
+ * stopped with SIGSTOP for 500 ms loses none, test/e2e-rx-stress.test.ts). Packets are handled
+ * before delivery runs, so they are then still in time for the RX latency.
  */
-const RX_SOCKET_BUFFER_BYTES = 1 << 20;
+const RX_SOCKET_BUFFER_BYTES = 4 * 2 ** 20;
 
 const rt = new WorkerRuntime();
 const cfg = rt.init.config;
 const rate = cfg.sampleRate;
 const latencySamples = Math.floor((cfg.rxLatencyNs * rate) / 1e9);
+const idleDeliveryMs = Math.min(IDLE_DELIVERY_MAX_MS, Math.floor((MAX_CATCH_UP_FRAMES * 500) / rate));
 const native = loadNative();
 const clock = new ClockOverlayReader(rt.init.shared.clock!);
 const clockRead = new Float64Array(2);
@@ -138,6 +140,7 @@ function openFlow(args: { flowId: number; multicast?: { ip: string; port: number
       flow.recvBufferBytes = socket.getRecvBufferSize();
       flows.set(flow.id, flow);
       counters.flowsOpened++;
+      flowsChanged();
       resolve({ port: flow.port });
     };
     // Unicast: an ephemeral port on the device address, which goes into the flow request (§5.1).
@@ -154,6 +157,7 @@ function closeFlow(flowId: number): boolean {
   for (const k of FLOW_TOTALS) closedTotals[k] += f.receiver.counters[k];
   f.socket.close();
   counters.flowsClosed++;
+  flowsChanged();
   updateRouted();
   return true;
 }
@@ -171,14 +175,28 @@ function flowStats(): Record<string, unknown>[] {
   return [...flows.values()].map((f) => ({ id: f.id, port: f.port, unicast: f.unicast, source: f.source ? `${f.source.address}:${f.source.port}` : undefined, maxAgeSamples: f.maxAge, recvBufferBytes: f.recvBufferBytes, ...f.receiver.counters }));
 }
 
-// Keepalives `13 37` from each unicast flow socket to the source of its audio (§5.5).
-const keepaliveTimer = setInterval(() => {
+// Keepalives `13 37` from each unicast flow socket to the source of its audio (§5.5). The timer
+// runs only while a flow is open.
+let keepaliveTimer: NodeJS.Timeout | undefined;
+function sendKeepalives(): void {
   for (const f of flows.values()) {
     if (!f.unicast || !f.source) continue;
     f.socket.send(KEEPALIVE, f.source.port, f.source.address);
     counters.keepalives++;
   }
-}, KEEPALIVE_INTERVAL_MS);
+}
+function flowsChanged(): void {
+  if (flows.size > 0 && !keepaliveTimer && !rt.stopping) keepaliveTimer = setInterval(sendKeepalives, KEEPALIVE_INTERVAL_MS);
+  if (flows.size === 0 && keepaliveTimer) {
+    clearInterval(keepaliveTimer);
+    keepaliveTimer = undefined;
+  }
+  // Leaving the idle pace: deliver at the fast pace from now on, not after the idle wait.
+  if (flows.size > 0 && deliveryIdle) {
+    clearTimeout(deliveryTimer);
+    scheduleDelivery();
+  }
+}
 
 // Delivery runs in the check phase, after the poll phase has handled the datagrams already queued
 // on the flow sockets: after an event-loop stall the timer fires first, and reading the rings then
@@ -200,16 +218,21 @@ const deliver = (): boolean => {
 const idleOutput = output instanceof NullSinkOutput;
 let deliveryTimer: NodeJS.Timeout | undefined;
 let deliveryStopped = false;
-const deliverSoon = (): void => {
+let deliveryIdle = false;
+/** Bumped per schedule: a rescheduled chain's already-fired timer (its setImmediate pending) ends. */
+let deliveryChain = 0;
+function scheduleDelivery(): void {
   if (deliveryStopped) return;
-  if (deliver()) scheduleDelivery();
-  else setImmediate(deliverSoon);
-};
-const scheduleDelivery = (): void => {
-  if (deliveryStopped) return;
-  const ms = flows.size === 0 && idleOutput ? IDLE_DELIVERY_INTERVAL_MS : DELIVERY_INTERVAL_MS;
-  deliveryTimer = setTimeout(() => setImmediate(deliverSoon), ms);
-};
+  deliveryIdle = flows.size === 0 && idleOutput;
+  const ms = deliveryIdle ? idleDeliveryMs : DELIVERY_INTERVAL_MS;
+  const chain = ++deliveryChain;
+  const run = (): void => {
+    if (chain !== deliveryChain || deliveryStopped) return;
+    if (deliver()) scheduleDelivery();
+    else setImmediate(run);
+  };
+  deliveryTimer = setTimeout(() => setImmediate(run), ms);
+}
 scheduleDelivery();
 
 let lastLatency: { min: number; mean: number; max: number } | undefined;
@@ -258,6 +281,7 @@ const reportTimer = setInterval(report, REPORT_INTERVAL_MS);
 rt.onMessage((msg) => {
   if (msg.type === 'stop') {
     clearInterval(keepaliveTimer);
+    keepaliveTimer = undefined;
     deliveryStopped = true;
     clearTimeout(deliveryTimer);
     clearInterval(reportTimer);
@@ -295,4 +319,5 @@ rt.onMessage((msg) => {
       rt.post({ type: 'reply', id: msg.id, ok: false, error: `receive worker has no command '${msg.name}'` });
   }
 });
+rt.releaseMemoryWhenIdle(() => flows.size === 0);
 rt.post({ type: 'ready' });

@@ -4,10 +4,13 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { configureLogging, getLogger } from '../log.js';
+import { loadNative } from '../native/index.js';
 import type { Logger } from '../log.js';
 import type { FromWorker, ToWorker, WorkerInit, WorkerReport } from '../engine/protocol.js';
 
 export const REPORT_INTERVAL_MS = 1000;
+/** Start-up garbage (compiling, first allocations) is released once this long after the start. */
+const RELEASE_MEMORY_AFTER_MS = 3000;
 
 export class WorkerRuntime {
   readonly init: WorkerInit;
@@ -72,6 +75,17 @@ export class WorkerRuntime {
     const seen = this.wakeSeen;
     if (Atomics.load(this.wake, 0) === seen) Atomics.wait(this.wake, 0, seen, timeoutMs);
     this.wakeSeen = Atomics.load(this.wake, 0);
+  }
+
+  /**
+   * Once, RELEASE_MEMORY_AFTER_MS after start: gives start-up memory back (a compacting GC of this
+   * thread, malloc_trim) if `idle()` says nothing time-critical runs. The GC stops this thread for
+   * tens of ms: a worker carrying audio would glitch, so it skips the release then.
+   */
+  releaseMemoryWhenIdle(idle: () => boolean): void {
+    setTimeout(() => {
+      if (idle() && !this.stopping) loadNative().releaseMemory();
+    }, RELEASE_MEMORY_AFTER_MS).unref();
   }
 
   /** Tells the main thread we are done and lets the thread end. */

@@ -373,11 +373,24 @@ function housekeeping(): void {
  * The send loop. It runs without returning while it paces, and returns to the event loop (with
  * tick scheduled again) for idle and long waits and for the periodic turn; no promise per turn.
  */
+/** Idle: sleep on the wake word until the main thread posts (a flow set) or the next report is due. */
+function idleWait(): void {
+  rt.waitForMessage(Math.max(1, REPORT_INTERVAL_MS - msSince(monoMs(), lastReport)));
+  tick();
+}
+
 function tick(): void {
   while (!rt.stopping) {
     handleMessages();
     housekeeping();
     if (rt.stopping) break;
+    if (flows.size === 0 && !feeder && !alsaFeeder) {
+      // Nothing to send and nothing to feed: sleep on the wake word until the main thread posts
+      // (a flow set) or the next report is due. One turn first, so socket closes complete.
+      counters.idleWaits++;
+      setImmediate(idleWait);
+      return;
+    }
     if (flows.size === 0 || !clock.ready()) {
       counters.idleWaits++;
       setTimeout(tick, IDLE_WAIT_MS);
@@ -419,6 +432,7 @@ function tick(): void {
   rt.finish();
 }
 
+rt.releaseMemoryWhenIdle(() => flows.size === 0);
 rt.post({ type: 'ready' });
 feeder?.start();
 alsaFeeder?.start();

@@ -18,8 +18,9 @@ import { mb, pct } from '../table.js';
 
 const PROBE_JS = fileURLToPath(new URL('../probe.js', import.meta.url));
 const ARC_PORT = 4440;
-/** After the device answers, let start-up work (JIT, first announcements) settle before sampling. */
-const SETTLE_S = 1;
+/** After the device answers, let start-up work settle before sampling: JIT, first announcements,
+ *  and the one-off release of start-up memory 3 s after start (a compacting GC per thread). */
+const SETTLE_S = 4;
 const ANSWER_TIMEOUT_S = 20;
 export const FOOTPRINT_TARGETS = { rssBytes: 100 * 2 ** 20, cpuPercent: 1, answerMs: 2000 };
 

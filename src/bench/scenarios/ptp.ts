@@ -11,7 +11,7 @@ import { us } from '../table.js';
 export const ptpScenario: Scenario = {
   name: 'ptp',
   description: 'PTP follower error (p50/p99/max after lock) against our leaders and ptp4l, in namespaces (root, ptp4l)',
-  defaultDurationS: 30,
+  defaultDurationS: 20,
   async unavailable() {
     const ns = namespaceProblem();
     if (ns) return ns;

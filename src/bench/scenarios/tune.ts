@@ -31,7 +31,7 @@ export function recommend(results: { latencyMs: number; clean: boolean }[]): num
 export const tuneScenario: Scenario = {
   name: 'tune',
   description: 'latency tuner: e2e at 0.25, 0.5, 1, 2, 4, 5, 10 ms; recommends the lowest with zero dropouts and mismatches (root; duration is per latency)',
-  defaultDurationS: 20,
+  defaultDurationS: 10,
   unavailable: async () => e2eProblem(),
   async run(opts, progress) {
     const seconds = durationOf(tuneScenario, opts);

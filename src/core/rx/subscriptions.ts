@@ -199,6 +199,11 @@ export class RxSubscriptions {
     return out;
   }
 
+  /** Flows asked for or open (any state). */
+  get flowCount(): number {
+    return this.flows.size;
+  }
+
   statuses(): RxSubscriptionView[] {
     return [...this.subs.values()]
       .sort((a, b) => a.rx - b.rx)

@@ -97,6 +97,8 @@ export class SubscriptionManager extends EventEmitter<SubscriptionManagerEvents>
 
   private tick(): void {
     this.run(this.sm.tick(this.now()));
+    // Audio arrival only matters for flows we have; an idle device skips the round trip.
+    if (this.sm.flowCount === 0) return;
     this.opts.receive.request('flows').then(
       (list) => {
         const now = this.now();
