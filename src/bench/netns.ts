@@ -8,6 +8,8 @@ import { BenchUnavailableError } from './scenario.js';
 
 export interface BenchHost {
   ns: string;
+  /** The host's interface (for PTP sockets bound to it). */
+  ifname: string;
   ip: string;
   /** Starts a process inside the namespace (`ip netns exec` execs in place: the pid is the command's). */
   spawn(cmd: string, args: string[], opts?: SpawnOptions): ChildProcess;
@@ -65,6 +67,7 @@ export function createBenchLan(count: number, subnet = '10.78.0'): BenchLan {
       ip(['-n', ns, 'route', 'add', '224.0.0.0/4', 'dev', 'eth0']);
       hosts.push({
         ns,
+        ifname: 'eth0',
         ip: addr,
         spawn(cmd, args, opts = {}) {
           const c = spawn('ip', ['netns', 'exec', ns, cmd, ...args], { stdio: 'pipe', ...opts });

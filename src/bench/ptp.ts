@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { ErrorStats } from './ptp-analysis.js';
-import { createBenchLan } from './ptp-lan.js';
+import { createBenchLan } from './netns.js';
 import { measureFollower, measurePtp4lFollower, TEST_LEADER_OFFSET_NS, TEST_LEADER_SKEW_PPB } from './ptp-scenarios.js';
 
 export interface PtpBenchOptions {
@@ -41,7 +41,7 @@ function machine(): Record<string, unknown> {
 
 export async function runPtpBench(opts: PtpBenchOptions = {}): Promise<PtpBenchSession> {
   const seconds = opts.seconds ?? 60;
-  const lans = ['pbv1', 'pbv2', 'pbpl', 'pbpf'].map((tag) => createBenchLan(2, tag));
+  const lans = [1, 2, 3, 4].map(() => createBenchLan(2));
   try {
     const [v1, v2, p4lLeader, p4lFollower] = await Promise.all([
       measureFollower(lans[0]!.hosts, 'v1', seconds),
@@ -64,7 +64,7 @@ export async function runPtpBench(opts: PtpBenchOptions = {}): Promise<PtpBenchS
     if (opts.write ?? true) appendSession(session);
     return session;
   } finally {
-    for (const l of lans) l.destroy();
+    await Promise.all(lans.map((l) => l.destroy()));
   }
 }
 
