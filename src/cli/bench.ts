@@ -117,7 +117,7 @@ export async function runBench(argv: string[]): Promise<number> {
   }
   // All scenarios: only those that can run; named ones: all, so a missing feature is reported.
   const explicit = args.scenarios.length > 0;
-  const todo = explicit ? args.scenarios : SCENARIOS;
+  const chosen = explicit ? args.scenarios : SCENARIOS;
   const onSignal = (sig: NodeJS.Signals) => {
     process.stderr.write(`\ninferno bench: ${sig}, cleaning up\n`);
     cleanupBenchResources();
@@ -130,7 +130,7 @@ export async function runBench(argv: string[]): Promise<number> {
   const runStart = performance.now();
   let ran = 0;
   try {
-    for (const s of todo) {
+    for (const s of chosen) {
       const why = await s.unavailable();
       if (why) {
         if (explicit) {
