@@ -1,5 +1,5 @@
 // End to end under stress: real device B receives A's pattern on 16 channels into a FIFO while the
-// FIFO's reader stops for 150-450 ms at a time (the sink's buffers all fill and its writes block)
+// FIFO's reader stops for 150-2500 ms at a time (the longest fills the sink's buffers and blocks it)
 // and B itself is stopped with SIGSTOP for 50-500 ms at a time (packets overflow its sockets).
 // Every sample B writes must still be the pattern for its media time: lost audio may only come out
 // as zeros B counted, of the same length, never as a shift of the output (frames missing from it).
@@ -18,7 +18,9 @@ const test = interop({ root: true, commands: ['ip', 'mkfifo', 'cat'] });
 const txName = (n: number) => String(n).padStart(2, '0');
 const RATE = 48000;
 const CH = 16;
-const READER_PAUSES_MS = [150, 300, 450, 200, 400];
+// The sink's pool holds 16 blocks of 4096 frames (1.4 s at 48 kHz): the 2.5 s pause outlasts it,
+// so delivery must stall; the short ones are absorbed by the pool.
+const READER_PAUSES_MS = [150, 300, 2500, 200, 400];
 const DEVICE_STOPS_MS = [50, 120, 250, 400, 500];
 const GAP_MS = 600;
 
