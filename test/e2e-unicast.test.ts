@@ -95,7 +95,12 @@ async function unicastRun(t: ExecutionContext, run: Run, disturbed: (why: string
     t.log(`latency configured ${configured} samples, reported ${achievedSamples.toFixed(1)}, at the reader min ${lat[0]} median ${median} (fpp ${fpp}); lost ${rx.lostPackets} late ${rx.latePackets}`);
     t.true(Math.abs(achievedSamples - configured) <= fpp, 'reported latency within one packet of the configured one');
     t.true(lat[0]! >= configured - 1, 'never delivered early');
-    t.true(median <= configured + fpp, 'delivered within one packet of the RX latency');
+    // The reader's own arrival times add its scheduling delay (a Node process on a shared 2-core
+    // machine: 100-300 us seen at 96 kHz fpp 16, more than one 167 us packet). The earliest chunk
+    // is the device's delivery with the least reader delay: within one packet. The median may
+    // add up to 1 ms of reader delay.
+    t.true(lat[0]! <= configured + fpp, `delivered within one packet of the RX latency (earliest chunk ${lat[0]})`);
+    t.true(median <= configured + Math.max(fpp, Math.round(run.rate / 1000)), `median delivery ${median} within one packet plus 1 ms of reader delay`);
     t.is(st.counters.receive.deliveryBlocksDropped, 0, 'no sink block dropped');
     t.is(st.counters.receive.deliverySkippedFrames, 0, 'no frame skipped by the sink');
   } finally {
