@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_LATENCY_NS } from '../dist/config/schema.js';
 import { interop } from './support/needs.js';
 import { createLan } from './support/netns.js';
 import type { LanHost } from './support/netns.js';
@@ -23,8 +24,8 @@ const txName = (n: number) => String(n).padStart(2, '0');
 const RATE = 48000;
 const BITS = 24;
 const RX_LATENCY_NS = 20_000_000;
-/** The devices' TX latency (the default). */
-const TX_LATENCY_NS = 10_000_000;
+/** The devices' TX latency: not set here, so the default. */
+const TX_LATENCY_NS = DEFAULT_LATENCY_NS;
 /** Frames per packet of every flow here (Inferno's default; multicast flows always use 32). */
 const FPP = 32;
 const SECONDS = Number(process.env.E2E_THREE_SECONDS ?? 20);
