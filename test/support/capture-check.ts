@@ -82,13 +82,13 @@ export async function captureFifo(path: string, rate: number): Promise<FifoCaptu
 /** Delivery latency at the reader (samples): each chunk's arrival − the media time just after its last frame. */
 export interface ReaderLatency { min: number; median: number; max: number; chunks: number }
 
-/** Over the chunks ending at or after media time `from`. */
-export function readerLatency(cap: FifoCapture, channels: number, t0: number, from: number): ReaderLatency {
+/** Over the chunks ending at or after media time `from` (and before `until`). */
+export function readerLatency(cap: FifoCapture, channels: number, t0: number, from: number, until = Infinity): ReaderLatency {
   let frames = 0;
   const lat: number[] = [];
   for (const c of cap.chunks) {
     frames += c.bytes / 4 / channels;
-    if (t0 + frames >= from) lat.push(c.at - (t0 + frames));
+    if (t0 + frames >= from && t0 + frames < until) lat.push(c.at - (t0 + frames));
   }
   lat.sort((a, b) => a - b);
   if (!lat.length) return { min: NaN, median: NaN, max: NaN, chunks: 0 };
