@@ -147,8 +147,8 @@ function whereFrom(got: number, tx: number, m: number, bits: number): { offset?:
 
 /**
  * `txOf[rx - 1]` is the TX channel whose pattern RX channel `rx` carries. Dropouts are counted per
- * channel from its first matching frame, or from media time `from` if later (both checkers this
- * replaces counted from one of the two; from the later of them is what both accepted).
+ * channel from its first matching frame, or from media time `from` if later: from there on the
+ * channel's flow runs, so a zero can only be lost audio.
  */
 export function checkCapture(s: Int32Array, txOf: readonly number[], o: { bits: number; t0: number; from?: number }): CaptureCheck {
   const n = txOf.length;
