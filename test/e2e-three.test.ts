@@ -2,24 +2,30 @@
 // A as unicast flows (ARC 0x3010 from a controller) and transmits the pattern itself; a controller
 // creates a multicast TX flow on A over ARC 0x2201 for A's channels 9-16, and C receives those 8 by
 // joining the multicast bundle plus 8 unicast channels from B. Every sample B and C write to their
-// FIFOs must equal the pattern for its media time, with no dropout once all channels receive, and
-// come out RX latency after its media time.
+// FIFOs must equal the pattern for its media time, with no dropout once all channels receive except
+// where its transmitter counted a stall (tx-stalls.ts), and come out RX latency after its media time.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_LATENCY_NS } from '../dist/config/schema.js';
 import { interop } from './support/needs.js';
 import { createLan } from './support/netns.js';
 import type { LanHost } from './support/netns.js';
 import { waitFor } from './support/inferno-process.js';
-import { arc, mediaNow, readFifo, sleep, startDevice, stopFetchers } from './support/e2e-devices.js';
+import { arc, mediaNow, sleep, startDevice, stopFetchers, udpRcvbufErrors } from './support/e2e-devices.js';
 import type { E2eDevice } from './support/e2e-devices.js';
-import { assertCapture, summarizeCapture, udpRcvbufErrors } from './support/e2e-capture.js';
+import { assertCapture, captureFifo, checkCapture, readerLatency } from './support/capture-check.js';
+import type { FifoCapture } from './support/capture-check.js';
+import { watchTxStalls } from './support/tx-stalls.js';
+import type { StallWatch } from './support/tx-stalls.js';
 
-const test = interop({ root: true, commands: ['ip', 'mkfifo'] });
+const test = interop({ root: true, commands: ['ip', 'mkfifo', 'chrt'] });
 const txName = (n: number) => String(n).padStart(2, '0');
 const RATE = 48000;
 const BITS = 24;
 const RX_LATENCY_NS = 20_000_000;
+/** The devices' TX latency: not set here, so the default. */
+const TX_LATENCY_NS = DEFAULT_LATENCY_NS;
 /** Frames per packet of every flow here (Inferno's default; multicast flows always use 32). */
 const FPP = 32;
 const SECONDS = Number(process.env.E2E_THREE_SECONDS ?? 20);
@@ -40,27 +46,19 @@ test.serial('three devices: unicast A→B, multicast A→C and unicast B→C, sa
   const lan = createLan(3, { tag: 'em3' });
   const dir = mkdtempSync(join(tmpdir(), 'e2e-3-'));
   const devs: E2eDevice[] = [];
+  const fifos: FifoCapture[] = [];
   try {
     const [ha, hb, hc] = lan.hosts as [LanHost, LanHost, LanHost];
     // No multicast route: sockets must pick the bound interface themselves (on a real host the
     // route to 224.0.0.0/4 usually follows the default route, often another interface).
     for (const h of lan.hosts) t.is((await h.run('ip', ['route', 'del', '224.0.0.0/4'])).code, 0);
-    const fifoB = readFifo(join(dir, 'b.fifo'), RATE);
-    const fifoC = readFifo(join(dir, 'c.fifo'), RATE);
+    const fifoB = await captureFifo(join(dir, 'b.fifo'), RATE);
+    const fifoC = await captureFifo(join(dir, 'c.fifo'), RATE);
+    fifos.push(fifoB, fifoC);
     const a = await startDevice(ha, { name: 'dev-a', deviceId: '00000a4d0000003a', stateDir: join(dir, 'a'), tx: 16, rx: 2, rxLatencyNs: RX_LATENCY_NS });
     const b = await startDevice(hb, { name: 'dev-b', deviceId: '00000a4d0000003b', stateDir: join(dir, 'b'), tx: 8, rx: 16, rxLatencyNs: RX_LATENCY_NS, sink: `fifo:${join(dir, 'b.fifo')}` });
     const c = await startDevice(hc, { name: 'dev-c', deviceId: '00000a4d0000003c', stateDir: join(dir, 'c'), tx: 2, rx: 16, rxLatencyNs: RX_LATENCY_NS, sink: `fifo:${join(dir, 'c.fifo')}` });
     devs.push(a, b, c);
-    /** Counted events that only a loaded machine causes here (transmitter skips, late packets, socket overflow). */
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const disturbances = async (sa?: any, sb?: any, sc?: any) => {
-      [sa, sb, sc] = [sa ?? (await a.status()), sb ?? (await b.status()), sc ?? (await c.status())];
-      return {
-        aRebootstraps: sa.counters.transmit.rebootstraps as number, bRebootstraps: sb.counters.transmit.rebootstraps as number,
-        bLate: sb.receive.latePackets as number, cLate: sc.receive.latePackets as number,
-        bSocketDrops: await udpRcvbufErrors(hb), cSocketDrops: await udpRcvbufErrors(hc),
-      };
-    };
 
     // B: all 16 of A's channels, unicast (requested before the multicast flow exists).
     await arc(hc, hb, 'subscribe', B_MAP.map((tx, i) => [i + 1, txName(tx), 'dev-a']));
@@ -83,11 +81,17 @@ test.serial('three devices: unicast A→B, multicast A→C and unicast B→C, sa
     }, 20000).catch(async (e: Error) => { throw new Error(`${e.message}: C ${JSON.stringify((await c.status())?.receive?.subscriptions)}`); });
 
     await sleep(500);
-    const before = await disturbances();
+    // Both transmitters watched from here on: a dropout is accepted only in a stall of its own
+    // transmitter (A for B's channels and C's 1-8, B for C's 9-16) and only as a counted zero.
+    const stallOpts = { rate: RATE, txLatencyNs: TX_LATENCY_NS, rxLatencyNs: RX_LATENCY_NS };
+    const watches: StallWatch[] = [await watchTxStalls(a, stallOpts), await watchTxStalls(b, stallOpts)];
+    const socketDrops = async () => [await udpRcvbufErrors(hb), await udpRcvbufErrors(hc)];
+    const dropsBefore = await socketDrops();
     const from = mediaNow(RATE);
     await sleep(SECONDS * 1000);
+    const [aStalls, bStalls] = await Promise.all(watches.map((w) => w.stop()));
     const [sa, sb, sc] = [await a.status(), await b.status(), await c.status()];
-    const after = await disturbances(sa, sb, sc);
+    const dropsAfter = await socketDrops();
     await Promise.all([b.proc.stop(), c.proc.stop()]);
     await Promise.all([fifoB.closed, fifoC.closed]);
 
@@ -96,15 +100,16 @@ test.serial('three devices: unicast A→B, multicast A→C and unicast B→C, sa
     const cSockets = sc.receive.flowSockets as { id: number; unicast: boolean; source?: string; packets: number; lostPackets: number; recvBufferBytes: number }[];
     t.log(`C flows ${JSON.stringify(cFlows)}; sockets ${JSON.stringify(cSockets.map((f) => ({ id: f.id, unicast: f.unicast, source: f.source, packets: f.packets, lost: f.lostPackets, rcvbuf: f.recvBufferBytes })))}`);
     const configured = Math.floor((RX_LATENCY_NS * RATE) / 1e9);
-    const runs = ([['B', fifoB, B_MAP, sb], ['C', fifoC, C_MAP, sc]] as const).map(([label, cap, map, st]) => {
+    // Stall windows of the transmitter each RX channel comes from.
+    const runs = ([['B', fifoB, B_MAP, sb, B_MAP.map(() => aStalls!)], ['C', fifoC, C_MAP, sc, C_MAP.map((_, i) => (i < 8 ? aStalls! : bStalls!))]] as const).map(([label, cap, map, st, stalls]) => {
       const rx = st.receive;
-      const sum = summarizeCapture(cap, map, { bits: BITS, t0: rx.firstFrameMediaTime, from });
+      const sum = checkCapture(cap.samples(), map, { bits: BITS, t0: rx.firstFrameMediaTime, from });
+      const latency = readerLatency(cap, map.length, rx.firstFrameMediaTime, from);
       const reported = (rx.latency.achievedNs * RATE) / 1e9;
-      t.log(`${label}: ${sum.frames} frames, samples checked ${sum.checked}, mismatches ${sum.mismatches}, dropouts ${sum.dropouts}, start-up zeros ${sum.startupZeros}; latency configured ${configured} samples, reported ${reported.toFixed(1)}, at the reader min ${sum.latency.min} median ${sum.latency.median} max ${sum.latency.max}; lost ${rx.lostPackets} late ${rx.latePackets}; sink ${JSON.stringify(st.counters.receive)}`);
-      return { label, map, st, sum, reported };
+      t.log(`${label}: ${sum.frames} frames, samples checked ${sum.checked}, mismatches ${sum.mismatches}, dropouts ${sum.dropouts}, start-up zeros ${sum.startupZeros}; latency configured ${configured} samples, reported ${reported.toFixed(1)}, at the reader min ${latency.min} median ${latency.median} max ${latency.max}; lost ${rx.lostPackets} late ${rx.latePackets}; sink ${JSON.stringify(st.counters.receive)}`);
+      return { label, map, st, sum, latency, reported, stalls };
     });
-    const disturbed = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - before[k as keyof typeof before]]).filter(([, d]) => (d as number) > 0));
-    t.log(`A TX lateness ${JSON.stringify(sa.transmit.lateness)}; B TX lateness ${JSON.stringify(sb.transmit.lateness)}; during the run: ${JSON.stringify(disturbed)}`);
+    t.log(`A TX lateness ${JSON.stringify(sa.transmit.lateness)}; B TX lateness ${JSON.stringify(sb.transmit.lateness)}; stall windows during the run: A ${aStalls!.length}, B ${bStalls!.length}; socket drops B ${dropsAfter[0]! - dropsBefore[0]!}, C ${dropsAfter[1]! - dropsBefore[1]!}`);
 
     // C gets A's channels over one multicast flow (joined, no flow request to A), B's over unicast.
     const mc = cFlows.filter((f) => f.multicast);
@@ -117,23 +122,20 @@ test.serial('three devices: unicast A→B, multicast A→C and unicast B→C, sa
     t.true(cFlows.filter((f) => !f.multicast).every((f) => f.to.ip === hb.ip), 'C\'s unicast flows are from B');
     t.is(statusCount(sb.receive.subscriptions, range(1, 16), UNICAST), 16, 'B still receives all 16 over unicast');
 
-    // Zero dropouts, unless the machine's load made a transmitter skip (counted rebootstrap), a
-    // packet arrive late, or the kernel drop packets at a full socket: then every zero must still
-    // be one the receiver counted (and no sample may be wrong, as always).
-    const clean = Object.keys(disturbed).length === 0;
-    if (!clean) t.log(`load disturbed the run (${JSON.stringify(disturbed)}): dropouts allowed only as counted zeros`);
-    for (const { label, map, st, sum, reported } of runs) {
+    // No sample may be wrong; a zero only in a counted stall of its transmitter, counted by the receiver.
+    for (const { label, map, st, sum, latency, reported, stalls } of runs) {
       const perChannel = st.receive.channels.map((c: { missingFrames: number; zeroFilled: number }) => c.missingFrames + c.zeroFilled);
-      assertCapture(t, label, sum, from, clean ? undefined : { perChannel, until: st.receive.deliveredToMediaTime });
+      assertCapture(t, label, sum, { counted: { perChannel, until: st.receive.deliveredToMediaTime }, stalls }, from);
       t.true(sum.checked >= SECONDS * RATE * map.length * 0.9, `${label}: checked the whole run`);
       t.true(Math.abs(reported - configured) <= FPP, `${label}: reported latency within one packet of the configured one`);
-      t.true(sum.latency.min >= configured - 1, `${label}: never delivered early`);
-      t.true(sum.latency.median <= configured + FPP, `${label}: delivered within one packet of the RX latency`);
+      t.true(latency.min >= configured - 1, `${label}: never delivered early`);
+      t.true(latency.median <= configured + FPP, `${label}: delivered within one packet of the RX latency`);
       t.is(st.counters.receive.deliverySkippedFrames, 0, `${label}: no frame skipped by the sink`);
       t.is(st.counters.receive.deliveryBlocksDropped, 0, `${label}: no sink block dropped`);
     }
   } finally {
     await Promise.all(devs.map((d) => d.proc.stop()));
+    for (const f of fifos) f.stop();
     stopFetchers();
     await lan.destroy();
     rmSync(dir, { recursive: true, force: true });

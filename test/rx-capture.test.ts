@@ -1,18 +1,17 @@
 // End to end on a private LAN: a fake transmitter (host 1) and `inferno capture` (host 2). The
 // captured samples must equal the pattern for their media time, except exactly the packets the
 // transmitter dropped (zeros, counted as lost), and arrive RX latency after their timestamp.
-import { spawnSync } from 'node:child_process';
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createLan, stopChild } from './support/netns.js';
 import { interop } from './support/needs.js';
 import { withPrivateState, mainJs, projectRoot, waitFor } from './support/inferno-process.js';
 import { patternSample } from '../dist/core/pattern.js';
-import { mediaTimeFromSplit } from '../dist/core/media-time.js';
-import { CLOCK_TAI, loadNative } from '../dist/native/index.js';
+import { captureFifo, readerLatency } from './support/capture-check.js';
+import type { FifoCapture } from './support/capture-check.js';
 
-const test = interop({ root: true, commands: ['ip', 'mkfifo'] });
+const test = interop({ root: true, commands: ['ip', 'mkfifo', 'chrt'] });
 const fakeTx = resolve(projectRoot, 'dist-test', 'support', 'fake-transmitter.js');
 const RATE = 48000;
 const LATENCY_NS = 10_000_000;
@@ -24,28 +23,18 @@ test('capture receives the pattern sample-exact at RX latency and counts dropped
   const lan = createLan(2, { tag: 'rxcap' });
   const dir = mkdtempSync(join(tmpdir(), 'rxcap-'));
   let diag = '';
+  let reader: FifoCapture | undefined;
   t.teardown(() => { if (!t.passed && diag) console.error(diag); });
   try {
     const [h1, h2] = lan.hosts as [typeof lan.hosts[0], typeof lan.hosts[0]];
     const fifo = join(dir, 'out.fifo');
-    spawnSync('mkfifo', [fifo]);
     const tx = h1.spawn(process.execPath, [fakeTx, h1.ip, 'faketx', JSON.stringify({ channels: 8, dropEvery: DROP_EVERY })]);
     let txOut = '';
     tx.stdout!.setEncoding('utf8').on('data', (d: string) => (txOut += d));
     await waitFor(async () => (txOut.includes('published') ? true : undefined), 8000);
 
-    // Read the FIFO from the test process, time-stamping each chunk on the media clock.
-    const native = loadNative();
-    const clk = new Float64Array(2);
-    const chunks: { at: number; bytes: number }[] = [];
-    const parts: Buffer[] = [];
-    const reader = createReadStream(fifo);
-    const readerClosed = new Promise<void>((r) => reader.once('close', () => r()));
-    reader.on('data', (b) => {
-      native.clockReadInto(CLOCK_TAI, clk, 0);
-      chunks.push({ at: mediaTimeFromSplit(clk[0]!, clk[1]!, RATE), bytes: (b as Buffer).length });
-      parts.push(b as Buffer);
-    });
+    // The FIFO's reader time-stamps each chunk on the media clock.
+    reader = await captureFifo(fifo, RATE);
     const cap = h2.spawn(process.execPath, [mainJs, 'capture', ...withPrivateState([]).args, '--bind-ip', 'eth0', '--channels', '2', '-o', fifo, '--subscribe', '1=01@faketx', '--subscribe', '2=03@faketx', '--rx-latency-ns', String(LATENCY_NS), '--duration', '7', '--quiet', '--clock', 'local']);
     let capErr = '';
     cap.stderr!.setEncoding('utf8').on('data', (d: string) => (capErr += d));
@@ -56,7 +45,7 @@ test('capture receives the pattern sample-exact at RX latency and counts dropped
     await new Promise((r) => setTimeout(r, 5000));
     await stopChild(tx);
     await capDone;
-    await readerClosed;
+    await reader.closed;
 
     const summaryLine = capErr.split('\n').find((l) => l.startsWith('capture summary '));
     t.truthy(summaryLine, capErr);
@@ -65,8 +54,7 @@ test('capture receives the pattern sample-exact at RX latency and counts dropped
     const flow = JSON.parse(txOut.split('\n').find((l) => l.startsWith('flow '))!.slice(5)) as { fpp: number; channels: number[] };
     t.deepEqual(flow.channels.slice(0, 2), [1, 3]);
 
-    const data = Buffer.concat(parts);
-    const s = new Int32Array(data.buffer, data.byteOffset, data.length / 4);
+    const s = reader.samples();
     const frames = s.length / 2;
     const t0 = summary.firstFrameMediaTime;
     let first = -1;
@@ -110,18 +98,13 @@ test('capture receives the pattern sample-exact at RX latency and counts dropped
     t.true(counted >= droppedFramesSeen && counted <= stats.dropped * fpp + lateZeros + fpp, `${JSON.stringify(ch)} dropped frames seen ${droppedFramesSeen}`);
 
     // Delivery latency measured by the reader: chunk arrival − media time just after its last frame.
-    let done = 0;
-    const lat: number[] = [];
-    for (const c of chunks) {
-      done += c.bytes / 8;
-      if (done > from + 1000 && t0 + done < t0 + last) lat.push(c.at - (t0 + done));
-    }
-    lat.sort((a, b) => a - b);
-    const median = lat[Math.floor(lat.length / 2)]!;
-    t.log(`delivery latency: min ${lat[0]} median ${median} samples (configured ${LATENCY}), achieved ${summary.latency.achievedNs} ns`);
-    t.true(lat[0]! >= LATENCY - 1, 'never delivered early');
-    t.true(median <= LATENCY + fpp, 'delivered within one packet of the RX latency');
+    const lat = readerLatency(reader, 2, t0, t0 + from + 1001, t0 + last);
+    t.log(`delivery latency: min ${lat.min} median ${lat.median} samples over ${lat.chunks} chunks (configured ${LATENCY}), achieved ${summary.latency.achievedNs} ns`);
+    t.true(lat.chunks > 0, 'chunks measured');
+    t.true(lat.min >= LATENCY - 1, 'never delivered early');
+    t.true(lat.median <= LATENCY + fpp, 'delivered within one packet of the RX latency');
   } finally {
+    reader?.stop();
     await lan.destroy();
     rmSync(dir, { recursive: true, force: true });
   }

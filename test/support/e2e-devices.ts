@@ -1,14 +1,10 @@
-// End-to-end helpers: real devices (`node dist/main.js`, `--clock local`) in namespace hosts, an ARC
-// controller run next to them, and the sample-exact check of captured s32le files against the
-// pattern (`--tx-source pattern`) for the media time of each frame.
-import { spawnSync } from 'node:child_process';
-import { createReadStream, readFileSync } from 'node:fs';
+// End-to-end helpers: real devices (`node dist/main.js`, `--clock local`) in namespace hosts and an
+// ARC controller run next to them. Their captured audio is checked by capture-check.ts.
 import { resolve } from 'node:path';
 import type { LanHost, RunResult } from './netns.js';
 import type { ChildProcess } from 'node:child_process';
 import { mainJs, projectRoot, startInferno, waitFor } from './inferno-process.js';
 import type { InfernoProcess } from './inferno-process.js';
-import { patternSample } from '../../dist/core/pattern.js';
 import { mediaTimeFromSplit } from '../../dist/core/media-time.js';
 import { CLOCK_TAI, loadNative } from '../../dist/native/index.js';
 
@@ -135,105 +131,37 @@ export async function rxStatuses(host: LanHost, target: LanHost): Promise<number
 export const RECEIVING = new Set([9, 10]);
 export const isReceiving = (status: number): boolean => RECEIVING.has(status & 0xffff);
 
-export function readS32(path: string): Int32Array {
-  const b = readFileSync(path);
-  return new Int32Array(b.buffer, b.byteOffset, Math.floor(b.length / 4));
-}
-
-export interface ChannelCheck {
-  rx: number;
-  /** Frame index (in the file) of the first frame equal to the pattern. */
-  first: number;
-  checked: number;
-  mismatches: number;
-  /** Zero samples where the pattern is not zero. */
-  zeros: number;
-  /** Media times of the zero samples, in runs [start, length]. */
-  zeroRuns: [number, number][];
-  /** Zero samples between the first matching frame and `from` (start-up, not checked). */
-  startupZeros: number;
-  firstBad?: { frame: number; got: number; want: number; offset?: number; channel?: number; mediaTime: number };
-}
-
-/**
- * Checks RX channel `rx` (1-based) of an interleaved capture with `channels` channels, frame k at media
- * time `t0 + k`, against `patternSample(txChannel, t, bits)` from its first matching frame (or media
- * time `from`, if later) to the end.
- */
-export function checkChannel(s: Int32Array, channels: number, rx: number, txChannel: number, bits: number, t0: number, from = -Infinity): ChannelCheck {
-  const frames = Math.floor(s.length / channels);
-  const out: ChannelCheck = { rx, first: -1, checked: 0, mismatches: 0, zeros: 0, zeroRuns: [], startupZeros: 0 };
-  let k = 0;
-  for (; k < frames; k++) if (s[k * channels + rx - 1] !== 0 && s[k * channels + rx - 1] === patternSample(txChannel, t0 + k, bits)) break;
-  if (k === frames) return out;
-  out.first = k;
-  for (; k < frames && t0 + k < from; k++) if (s[k * channels + rx - 1] === 0) out.startupZeros++;
-  for (; k < frames; k++) {
-    const got = s[k * channels + rx - 1]!;
-    const want = patternSample(txChannel, t0 + k, bits);
-    out.checked++;
-    if (got === want) continue;
-    if (got === 0) {
-      out.zeros++;
-      const last = out.zeroRuns[out.zeroRuns.length - 1];
-      if (last && last[0] + last[1] === t0 + k) last[1]++;
-      else out.zeroRuns.push([t0 + k, 1]);
-    } else {
-      out.mismatches++;
-      if (!out.firstBad) {
-        // Where the wrong sample belongs: another media time of this channel, or another channel.
-        let offset: number | undefined;
-        for (let d = 1; d <= 200_000 && offset === undefined; d++) for (const o of [d, -d]) if (patternSample(txChannel, t0 + k + o, bits) === got) offset = o;
-        let channel: number | undefined;
-        for (let ch = 1; ch <= 128 && channel === undefined; ch++) if (patternSample(ch, t0 + k, bits) === got) channel = ch;
-        out.firstBad = { frame: k, got, want, offset, channel, mediaTime: t0 + k };
-      }
-    }
-  }
-  return out;
-}
-
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export interface FifoCapture {
-  /** Media time (at `rate`) when each chunk arrived, and its size in bytes. */
-  chunks: { at: number; bytes: number }[];
-  closed: Promise<void>;
-  samples(): Int32Array;
-}
-
-/** Makes a FIFO at `path` and reads it from this process, time-stamping each chunk on the media clock. */
-export function readFifo(path: string, rate: number): FifoCapture {
-  const r = spawnSync('mkfifo', [path]);
-  if (r.status !== 0) throw new Error(`mkfifo ${path} failed`);
-  const chunks: { at: number; bytes: number }[] = [];
-  const parts: Buffer[] = [];
-  const reader = createReadStream(path);
-  const closed = new Promise<void>((res) => reader.once('close', () => res()));
-  reader.on('data', (b) => {
-    chunks.push({ at: mediaNow(rate), bytes: (b as Buffer).length });
-    parts.push(b as Buffer);
-  });
-  return {
-    chunks,
-    closed,
-    samples() {
-      const d = Buffer.concat(parts);
-      return new Int32Array(d.buffer, d.byteOffset, Math.floor(d.length / 4));
-    },
-  };
-}
+/**
+ * Runs a receiving device at SCHED_FIFO 10 from its start (its transmit and receive workers raise
+ * themselves to 81/80 with `--realtime`), as an audio deployment would run it: on a loaded 2-core
+ * machine the thread-pool thread that writes the FIFO sink otherwise stalls long enough to fill the
+ * sink's buffers, which is a property of the machine, not of the device under test.
+ */
+export const REALTIME_DEVICE = ['chrt', '-f', '10'];
 
 /**
- * Delivery latency seen by the FIFO reader: for each chunk, its arrival − the media time just after
- * its last frame (samples), for chunks ending at or after media time `from`.
+ * A device's /status, retried: one fetch may time out while a loaded machine catches up, and a
+ * fetcher process that stopped answering is replaced.
  */
-export function fifoLatencies(cap: FifoCapture, channels: number, t0: number, from: number): number[] {
-  let frames = 0;
-  const out: number[] = [];
-  for (const c of cap.chunks) {
-    frames += c.bytes / 4 / channels;
-    if (t0 + frames >= from) out.push(c.at - (t0 + frames));
-  }
-  return out.sort((a, b) => a - b);
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function statusOf(dev: { name: string; status(): Promise<any>; proc?: { output(): string } }): Promise<any> {
+  let failures = 0;
+  return waitFor(async () => {
+    const s = await dev.status();
+    if (s === undefined && ++failures % 2 === 0) stopFetchers();
+    return s;
+  }, 30000, 200).catch((e: Error) => {
+    throw new Error(`${dev.name} /status: ${e.message}\n${dev.proc?.output().slice(-2000) ?? ''}`);
+  });
+}
+
+/** The namespace's UDP receive-buffer overflows (/proc/net/snmp RcvbufErrors): packets the kernel dropped. */
+export async function udpRcvbufErrors(host: LanHost): Promise<number> {
+  const r = await host.run('cat', ['/proc/net/snmp']);
+  const lines = r.stdout.split('\n').filter((l) => l.startsWith('Udp:'));
+  const [names, values] = lines.map((l) => l.trim().split(/\s+/));
+  const i = names?.indexOf('RcvbufErrors') ?? -1;
+  return i > 0 ? Number(values?.[i]) : NaN;
 }

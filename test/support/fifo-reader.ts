@@ -1,5 +1,5 @@
 // Reads a device's RX FIFO into a file for the end-to-end tests, time-stamping each chunk on the
-// media clock. Run as its own process at SCHED_FIFO (see e2e-check.ts `captureFifo`): a reader
+// media clock. Run as its own process at SCHED_FIFO (see capture-check.ts `captureFifo`): a reader
 // stalled by a loaded machine would fill the pipe and the device's write buffers, which is not what
 // these tests measure.
 //   node fifo-reader.js FIFO OUT RATE   → OUT (the bytes) and OUT.chunks (JSON [[at, bytes], ...])
