@@ -45,6 +45,8 @@ export class DeviceEngine extends EventEmitter {
   private readonly log = getLogger('device');
   private restarting: Promise<void> | undefined;
   private mediaTimer: NodeJS.Timeout;
+  /** What the control worker was last given by forwardMediaStatus (with its thread id). */
+  private mediaSent: string | undefined;
   /** TX peak meters (level bytes, one per TX channel) when the application feeds the TX ring. */
   txLevels: (() => number[]) | undefined;
   /** In-process restarts (reboot from a controller, sample rate or encoding change). */
@@ -156,12 +158,21 @@ export class DeviceEngine extends EventEmitter {
    * the control worker reads from the shared overlay.
    */
   private forwardMediaStatus(): void {
-    if (this.supervisor.health().control?.state !== 'running') return;
+    const control = this.supervisor.health().control;
+    if (control?.state !== 'running') return;
     const reports = this.supervisor.reports();
     const portState = reports.clock?.info.portState;
     const role = portState === 'leader' ? 'leader' : portState === 'follower' ? 'follower' : undefined;
     const media = mediaReport(this.config, reports.receive?.info ?? {}, this.txLevels?.());
-    this.supervisor.command('control', 'set-media-status', { ...(role ? { role } : {}), media }).catch(() => undefined);
+    const args = { ...(role ? { role } : {}), media };
+    // Sent on change only: an idle device's figures stay the same, and the round trip would wake
+    // two threads every second. A new control worker (other thread id) gets them again.
+    const key = `${control.threadId ?? ''} ${JSON.stringify(args)}`;
+    if (key === this.mediaSent) return;
+    this.mediaSent = key;
+    this.supervisor.command('control', 'set-media-status', args).catch(() => {
+      if (this.mediaSent === key) this.mediaSent = undefined;
+    });
   }
 
   status(): Record<string, unknown> {
