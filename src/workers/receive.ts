@@ -216,7 +216,10 @@ const deliver = (): boolean => {
   }
   if (drainGate.shouldWait(reads)) return false;
   const now = mediaNow();
-  if (!Number.isNaN(now)) delivery.run(now);
+  if (Number.isNaN(now)) return true;
+  // Idle with the null sink: nothing routed, nobody listening; only the position moves.
+  if (flows.size === 0 && idleOutput) delivery.advanceDiscarding(now);
+  else delivery.run(now);
   return true;
 };
 const idleOutput = output instanceof NullSinkOutput;
