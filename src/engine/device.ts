@@ -14,6 +14,7 @@ import type { MetricSample } from '../status/metrics.js';
 import { WORKER_NAMES } from './protocol.js';
 import type { WorkerName } from './protocol.js';
 import { Supervisor } from './supervisor.js';
+import { everyReportSlot } from '../workers/report-slots.js';
 import { configWithSavedState, stateStoreFor } from '../state/device-defaults.js';
 import { summarizeCounters } from '../net/control/counters.js';
 import { RX_CAPTURE_CAPACITY, RX_CAPTURE_SHARED } from '../audio-io/sinks-library.js';
@@ -21,8 +22,11 @@ import type { MediaReport } from '../net/control/device-control.js';
 import { levelByte } from '../audio-io/sinks-delivery.js';
 import { HEARTBEAT_RX_FLOW_SLOTS } from '../core/conmon/index.js';
 
-/** How often the clock role and the audio workers' figures are passed on to the heartbeat. */
-const MEDIA_FORWARD_MS = 1000;
+/** The clock role and the audio workers' figures go on to the heartbeat once a second, this long
+ *  after the workers' reports (which share their slots), so they are fresh and one wake-up apart. */
+const MEDIA_FORWARD_OFFSET_MS = 100;
+/** Unchanged figures are sent again after this long: every other slot, within MEDIA_REPORT_MAX_AGE_MS (3 s). */
+const MEDIA_RESEND_MS = 1500;
 
 export { VERSION } from './version.js';
 import { VERSION } from './version.js';
@@ -44,9 +48,9 @@ export class DeviceEngine extends EventEmitter {
   readonly startedAt = Date.now();
   private readonly log = getLogger('device');
   private restarting: Promise<void> | undefined;
-  private mediaTimer: NodeJS.Timeout;
+  private readonly stopMediaForward: () => void;
   /** What the control worker was last given by forwardMediaStatus (with its thread id). */
-  private mediaSent: string | undefined;
+  private mediaSent: { key: string; at: number } | undefined;
   /** TX peak meters (level bytes, one per TX channel) when the application feeds the TX ring. */
   txLevels: (() => number[]) | undefined;
   /** In-process restarts (reboot from a controller, sample rate or encoding change). */
@@ -60,8 +64,7 @@ export class DeviceEngine extends EventEmitter {
   ) {
     super();
     this.watch(current.supervisor);
-    this.mediaTimer = setInterval(() => this.forwardMediaStatus(), MEDIA_FORWARD_MS);
-    this.mediaTimer.unref();
+    this.stopMediaForward = everyReportSlot(() => this.forwardMediaStatus(), { offsetMs: MEDIA_FORWARD_OFFSET_MS, unref: true });
   }
 
   /** The configuration the workers run with (saved controller changes applied). */
@@ -165,13 +168,16 @@ export class DeviceEngine extends EventEmitter {
     const role = portState === 'leader' ? 'leader' : portState === 'follower' ? 'follower' : undefined;
     const media = mediaReport(this.config, reports.receive?.info ?? {}, this.txLevels?.());
     const args = { ...(role ? { role } : {}), media };
-    // Sent on change only: an idle device's figures stay the same, and the round trip would wake
-    // two threads every second. A new control worker (other thread id) gets them again.
+    // Unchanged figures (an idle device's) go every other second rather than every second: the
+    // round trip wakes two threads, and the control worker keeps them for MEDIA_REPORT_MAX_AGE_MS.
+    // A new control worker (other thread id) gets them at once.
     const key = `${control.threadId ?? ''} ${JSON.stringify(args)}`;
-    if (key === this.mediaSent) return;
-    this.mediaSent = key;
+    const now = Date.now();
+    if (key === this.mediaSent?.key && now - this.mediaSent.at < MEDIA_RESEND_MS) return;
+    const sent = { key, at: now };
+    this.mediaSent = sent;
     this.supervisor.command('control', 'set-media-status', args).catch(() => {
-      if (this.mediaSent === key) this.mediaSent = undefined;
+      if (this.mediaSent === sent) this.mediaSent = undefined;
     });
   }
 
@@ -234,7 +240,7 @@ export class DeviceEngine extends EventEmitter {
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.mediaTimer);
+    this.stopMediaForward();
     await this.restarting;
     await this.supervisor.stop();
     this.log.info('device stopped');

@@ -23,7 +23,8 @@ import { RingSinkOutput, RX_CAPTURE_SHARED } from '../audio-io/sinks-library.js'
 import { AlsaSinkOutput, logAlsaMessages } from '../audio-io/alsa-sink.js';
 import { identityMap } from '../audio-io/alsa-config.js';
 import { CLOCK_MONOTONIC } from '../native/types.js';
-import { REPORT_INTERVAL_MS, WorkerRuntime } from './runtime.js';
+import { everyReportSlot, REPORT_INTERVAL_MS } from './report-slots.js';
+import { WorkerRuntime } from './runtime.js';
 
 /** The sink hands over audio this often; well below any RX latency. */
 const DELIVERY_INTERVAL_MS = 2;
@@ -285,7 +286,7 @@ function report(): void {
     },
   });
 }
-const reportTimer = setInterval(report, REPORT_INTERVAL_MS);
+const stopReports = everyReportSlot(report);
 
 rt.onMessage((msg) => {
   if (msg.type === 'stop') {
@@ -293,7 +294,7 @@ rt.onMessage((msg) => {
     keepaliveTimer = undefined;
     deliveryStopped = true;
     clearTimeout(deliveryTimer);
-    clearInterval(reportTimer);
+    stopReports();
     for (const id of [...flows.keys()]) closeFlow(id);
     // A last report after the sink closed carries the recorder's final state (e.g. a write error).
     void output.close().finally(() => {

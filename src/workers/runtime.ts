@@ -9,7 +9,6 @@ import { loadNative } from '../native/index.js';
 import type { Logger } from '../log.js';
 import type { FromWorker, ToWorker, WorkerInit, WorkerReport } from '../engine/protocol.js';
 
-export const REPORT_INTERVAL_MS = 1000;
 /** Start-up garbage (compiling, first allocations) is released once this long after the start. */
 const RELEASE_MEMORY_AFTER_MS = 3000;
 
