@@ -32,6 +32,8 @@ test('heartbeats carry the clock, and levels and receive latency once audio arri
     // Shared local clock: running, rate offset 0 ppb.
     for (const beats of [txBeats, rxBeats]) for (const b of beats) t.deepEqual(b.filter((x) => x.type === 0x8001).map((x) => x.frequencyOffsetPpb), [0]);
     t.false(txBeats.some((b) => b.some((x) => x.type === 0x8003)), 'no receive latency without RX flows');
+    // The transmitter's levels never change (no RX flow, synthetic source), and still every beat has them.
+    t.true(txBeats.every((b) => b.some((x) => x.type === 0x8002)), `levels in every heartbeat of an unchanging device: ${JSON.stringify(txBeats)}`);
     const last = rxBeats.at(-1)!;
     const levels = last.find((x) => x.type === 0x8002)?.levels;
     t.truthy(levels, JSON.stringify(last));

@@ -193,3 +193,42 @@ test('delivery waits while a flow socket drains a backlog (full libuv batches), 
   t.true(gate.shouldWait([UV_UDP_READS_PER_TURN]), 'and the count restarts after a delivery');
   t.false(gate.shouldWait([]), 'no flows: deliver');
 });
+
+test('idle delivery to a discarding output moves the position and the rings without copying; a later flow is delivered from then on', (t) => {
+  const rings = Array.from({ length: CHANNELS }, () => createMediaRing({ channels: 1, capacity: CAPACITY, holeFixWait: 256 }));
+  const writers = rings.map((b) => new MediaRingWriter(b));
+  const readers = rings.map((b) => new MediaRingReader(b));
+  const out = new HeldOutput(64);
+  const delivery = new RxDelivery(readers, LATENCY, out);
+  // Idle (nothing routed) for three "report intervals" of 48000 frames, starting at media time 10^6.
+  const t0 = 1_000_000;
+  t.is(delivery.advanceDiscarding(t0), 0);
+  for (let k = 1; k <= 3; k++) t.is(delivery.advanceDiscarding(t0 + k * 48000), 48000);
+  t.is(delivery.position, t0 + 3 * 48000 - LATENCY);
+  t.is(delivery.frames, 3 * 48000);
+  t.is(delivery.skippedFrames, 0);
+  t.is(delivery.firstFrame, t0 - LATENCY);
+  // The output was handed blocks of the frames' size (a null sink counts them), content untouched.
+  const handed = out.frames[0]!.length;
+  t.is(handed, 3 * 48000);
+  // Every ring's reader follows, so the writer never sees a stale reader.
+  for (const r of readers) t.is(r.consumedTo, delivery.position);
+  // Longer than the catch-up limit: skipped and counted as run() does.
+  delivery.advanceDiscarding(delivery.position + LATENCY + MAX_CATCH_UP_FRAMES + 100);
+  t.is(delivery.skippedFrames, 100);
+  // A flow opens: packets from the current position on are delivered exactly by run().
+  delivery.routed.fill(1);
+  const from = delivery.position;
+  const src = new Int32Array(32);
+  for (let w = from; w < from + 960; w += 32) {
+    for (let c = 0; c < CHANNELS; c++) {
+      for (let k = 0; k < 32; k++) src[k] = value(c, w + k);
+      writers[c]!.writeFrames(w, 32, [0], src, 0);
+    }
+  }
+  for (let c = 0; c < CHANNELS; c++) out.frames[c]!.length = 0;
+  t.is(delivery.run(from + 960 + LATENCY), 960);
+  for (let c = 0; c < CHANNELS; c++) t.deepEqual(out.frames[c], Array.from({ length: 960 }, (_, k) => value(c, from + k)));
+  t.true(delivery.channels.every((ch) => ch.missingFrames === 0));
+  for (const w of writers) t.is(w.state.overrun, 0);
+});

@@ -86,6 +86,33 @@ export class RxDelivery {
     return total;
   }
 
+  /**
+   * For an idle receiver whose output discards what it gets (the null sink, no channel routed):
+   * moves to now − latency like run() and counts the frames, without copying audio nobody takes
+   * (64 channels at 48 kHz are 3 M samples a second). Each ring still reads its last frame, so its
+   * consumed position follows and a flow opened later writes into a ring with a current reader.
+   */
+  advanceDiscarding(now: number): number {
+    const end = now - this.latencySamples;
+    if (Number.isNaN(this.position)) this.position = end;
+    let behind = end - this.position;
+    if (behind <= 0) return 0;
+    if (behind > MAX_CATCH_UP_FRAMES) {
+      this.skippedFrames += behind - MAX_CATCH_UP_FRAMES;
+      behind = MAX_CATCH_UP_FRAMES;
+    }
+    for (let c = 0; c < this.readers.length; c++) this.readers[c]!.read(end - 1, 1, this.outputs[c]!);
+    if (Number.isNaN(this.firstFrame)) this.firstFrame = end - behind;
+    for (let left = behind; left > 0; left -= MAX_DELIVERY_FRAMES) {
+      const frames = Math.min(left, MAX_DELIVERY_FRAMES);
+      const block = this.output.acquire(frames * this.readers.length);
+      if (block) this.output.submit(block, frames * this.readers.length);
+    }
+    this.position = end;
+    this.frames += behind;
+    return behind;
+  }
+
   private block(frames: number): number {
     const t = this.position;
     const n = this.readers.length;

@@ -1,6 +1,6 @@
 // CPU and memory of threads and processes from /proc: the figures a user's `top` would show,
 // read without any dependency.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
 let clkTck: number | undefined;
@@ -102,4 +102,82 @@ export function procFigures(samples: ProcSample[]): ProcFigures {
     peakRssBytes: Math.max(...samples.map((s) => s.hwmBytes)),
     samples,
   };
+}
+
+/** One thread's scheduler figures from /proc/<pid>/task/<tid>/schedstat (ns resolution). */
+export interface ThreadReading {
+  tid: number;
+  /** `main` for the process's first thread, else the thread's name (comm). */
+  name: string;
+  cpuNs: number;
+  /** Times the thread was put on a CPU. */
+  slices: number;
+}
+
+/** Every live thread of `pid`; threads that exit between the reads are left out. */
+export function readThreads(pid: number): ThreadReading[] {
+  const out: ThreadReading[] = [];
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const t of tids) {
+    try {
+      const f = readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').trim().split(' ');
+      const comm = readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8').trim();
+      out.push({ tid: Number(t), name: Number(t) === pid ? 'main' : comm, cpuNs: Number(f[0]), slices: Number(f[2]) });
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
+}
+
+export interface ThreadGroupFigures {
+  /** `main`, a named thread (the device's workers are `inf-<worker>`), or `other` for the unnamed
+   *  ones (V8 platform threads, the libuv pool). */
+  thread: string;
+  threads: number;
+  /** Share of one core over the window, %. */
+  cpuPercent: number;
+  /** Times put on a CPU per second: wake-ups, plus preemptions on a busy machine. */
+  timeslicesPerS: number;
+}
+
+/**
+ * CPU per thread between two readings `wallNs` apart, grouped by name (threads still called after
+ * the executable, `node`, go to `other`); threads born in between count from zero.
+ */
+export function threadFigures(before: ThreadReading[], after: ThreadReading[], wallNs: number): { totalCpuPercent: number; threads: ThreadGroupFigures[] } {
+  const prev = new Map(before.map((r) => [r.tid, r]));
+  const groups = new Map<string, { threads: number; cpuNs: number; slices: number }>();
+  let total = 0;
+  for (const r of after) {
+    const p = prev.get(r.tid);
+    const cpuNs = r.cpuNs - (p?.cpuNs ?? 0);
+    const slices = r.slices - (p?.slices ?? 0);
+    const key = r.name === 'main' || r.name.startsWith('inf-') ? r.name : 'other';
+    const g = groups.get(key) ?? { threads: 0, cpuNs: 0, slices: 0 };
+    g.threads++;
+    g.cpuNs += cpuNs;
+    g.slices += slices;
+    groups.set(key, g);
+    total += cpuNs;
+  }
+  const pctOf = (ns: number) => Math.round((ns / wallNs) * 100 * 1000) / 1000;
+  const threads = [...groups].map(([thread, g]) => ({ thread, threads: g.threads, cpuPercent: pctOf(g.cpuNs), timeslicesPerS: Math.round((g.slices * 1e9 * 10) / wallNs) / 10 }));
+  threads.sort((a, b) => b.cpuPercent - a.cpuPercent);
+  return { totalCpuPercent: pctOf(total), threads };
+}
+
+/** CPU time (ms) the process used since it started, exited threads included (tick resolution). */
+export function processCpuMs(pid: number): number {
+  try {
+    const f = statFields(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return ((f.utime + f.stime) * 1000) / clockTicksPerSecond();
+  } catch {
+    return NaN;
+  }
 }

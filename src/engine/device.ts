@@ -14,6 +14,7 @@ import type { MetricSample } from '../status/metrics.js';
 import { WORKER_NAMES } from './protocol.js';
 import type { WorkerName } from './protocol.js';
 import { Supervisor } from './supervisor.js';
+import { everyReportSlot } from '../workers/report-slots.js';
 import { configWithSavedState, stateStoreFor } from '../state/device-defaults.js';
 import { summarizeCounters } from '../net/control/counters.js';
 import { RX_CAPTURE_CAPACITY, RX_CAPTURE_SHARED } from '../audio-io/sinks-library.js';
@@ -21,8 +22,11 @@ import type { MediaReport } from '../net/control/device-control.js';
 import { levelByte } from '../audio-io/sinks-delivery.js';
 import { HEARTBEAT_RX_FLOW_SLOTS } from '../core/conmon/index.js';
 
-/** How often the clock role and the audio workers' figures are passed on to the heartbeat. */
-const MEDIA_FORWARD_MS = 1000;
+/** The clock role and the audio workers' figures go on to the heartbeat once a second, this long
+ *  after the workers' reports (which share their slots), so they are fresh and one wake-up apart. */
+const MEDIA_FORWARD_OFFSET_MS = 100;
+/** Unchanged figures are sent again after this long: every other slot, within MEDIA_REPORT_MAX_AGE_MS (3 s). */
+const MEDIA_RESEND_MS = 1500;
 
 export { VERSION } from './version.js';
 import { VERSION } from './version.js';
@@ -44,7 +48,9 @@ export class DeviceEngine extends EventEmitter {
   readonly startedAt = Date.now();
   private readonly log = getLogger('device');
   private restarting: Promise<void> | undefined;
-  private mediaTimer: NodeJS.Timeout;
+  private readonly stopMediaForward: () => void;
+  /** What the control worker was last given by forwardMediaStatus (with its thread id). */
+  private mediaSent: { key: string; at: number } | undefined;
   /** TX peak meters (level bytes, one per TX channel) when the application feeds the TX ring. */
   txLevels: (() => number[]) | undefined;
   /** In-process restarts (reboot from a controller, sample rate or encoding change). */
@@ -58,8 +64,7 @@ export class DeviceEngine extends EventEmitter {
   ) {
     super();
     this.watch(current.supervisor);
-    this.mediaTimer = setInterval(() => this.forwardMediaStatus(), MEDIA_FORWARD_MS);
-    this.mediaTimer.unref();
+    this.stopMediaForward = everyReportSlot(() => this.forwardMediaStatus(), { offsetMs: MEDIA_FORWARD_OFFSET_MS, unref: true });
   }
 
   /** The configuration the workers run with (saved controller changes applied). */
@@ -156,12 +161,24 @@ export class DeviceEngine extends EventEmitter {
    * the control worker reads from the shared overlay.
    */
   private forwardMediaStatus(): void {
-    if (this.supervisor.health().control?.state !== 'running') return;
+    const control = this.supervisor.health().control;
+    if (control?.state !== 'running') return;
     const reports = this.supervisor.reports();
     const portState = reports.clock?.info.portState;
     const role = portState === 'leader' ? 'leader' : portState === 'follower' ? 'follower' : undefined;
     const media = mediaReport(this.config, reports.receive?.info ?? {}, this.txLevels?.());
-    this.supervisor.command('control', 'set-media-status', { ...(role ? { role } : {}), media }).catch(() => undefined);
+    const args = { ...(role ? { role } : {}), media };
+    // Unchanged figures (an idle device's) go every other second rather than every second: the
+    // round trip wakes two threads, and the control worker keeps them for MEDIA_REPORT_MAX_AGE_MS.
+    // A new control worker (other thread id) gets them at once.
+    const key = `${control.threadId ?? ''} ${JSON.stringify(args)}`;
+    const now = Date.now();
+    if (key === this.mediaSent?.key && now - this.mediaSent.at < MEDIA_RESEND_MS) return;
+    const sent = { key, at: now };
+    this.mediaSent = sent;
+    this.supervisor.command('control', 'set-media-status', args).catch(() => {
+      if (this.mediaSent === sent) this.mediaSent = undefined;
+    });
   }
 
   status(): Record<string, unknown> {
@@ -223,7 +240,7 @@ export class DeviceEngine extends EventEmitter {
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.mediaTimer);
+    this.stopMediaForward();
     await this.restarting;
     await this.supervisor.stop();
     this.log.info('device stopped');

@@ -97,14 +97,30 @@ export class FlowsServer {
       });
     });
     this.socket = s;
-    this.timer = setInterval(() => this.tick(), TICK_MS);
     this.opts.log.info('flows-control server listening', { ip: this.opts.config.ip, port: this.opts.config.ports.flows });
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
     this.socket?.close();
     this.socket = undefined;
+    this.setTicking(false);
+  }
+
+  /**
+   * The tick expires active flows and re-sends their set, so it runs only while a flow is active:
+   * an idle device does not wake up for it. Every change to the table is published, which arms it.
+   */
+  private setTicking(on: boolean): void {
+    if (on && !this.timer && this.socket) this.timer = setInterval(() => this.tick(), TICK_MS);
+    else if (!on && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  /** Whether the expiry tick is running (an idle server has none). */
+  get ticking(): boolean {
+    return this.timer !== undefined;
   }
 
   /** Media time now, or NaN without a clock (requests are then answered but nothing expires). */
@@ -186,7 +202,10 @@ export class FlowsServer {
 
   publish(): void {
     this.lastPublish = Date.now();
-    this.opts.publish({ flows: this.table.specs() });
+    const flows = this.table.specs();
+    this.opts.publish({ flows });
+    // The empty set is sent once (a restarted transmit worker starts without flows anyway).
+    this.setTicking(flows.length > 0);
   }
 
   /** ARC 0x2200 list. */

@@ -6,7 +6,8 @@ import type { SampleRate } from '../core/media-time.js';
 import { CLOCK_OVERLAY_SHARED, createClockRunner, OverlayPublisher, Timebase, type ClockRunner } from '../clock/index.js';
 import { LocalClock } from '../clock/local-clock.js';
 import { loadNative } from '../native/index.js';
-import { REPORT_INTERVAL_MS, WorkerRuntime } from './runtime.js';
+import { everyReportSlot } from './report-slots.js';
+import { WorkerRuntime } from './runtime.js';
 
 const rt = new WorkerRuntime();
 const cfg = rt.init.config;
@@ -25,7 +26,7 @@ const report = (): void =>
     counters: { ...counters, ...runner.counters() },
     info: { ...runner.status(), ...(fault ? { lastError: fault } : {}) },
   });
-const timer = setInterval(report, REPORT_INTERVAL_MS);
+const stopReports = everyReportSlot(report);
 
 async function runSource(): Promise<void> {
   try {
@@ -42,7 +43,7 @@ async function runSource(): Promise<void> {
 
 rt.onMessage((msg) => {
   if (msg.type === 'stop') {
-    clearInterval(timer);
+    stopReports();
     runner.stop();
     return;
   }

@@ -10,7 +10,8 @@ import { rxFlowRecords, startRxSubscriptions } from '../net/rx/control-hook.js';
 import type { RxControlHook } from '../net/rx/control-hook.js';
 import { parseSubscribeList } from '../core/rx/subscribe-arg.js';
 import type { FlowsServer } from '../net/flows-server.js';
-import { REPORT_INTERVAL_MS, WorkerRuntime } from './runtime.js';
+import { everyReportSlot } from './report-slots.js';
+import { WorkerRuntime } from './runtime.js';
 import { ClockOverlayReader } from '../core/clock-overlay.js';
 import { CLOCK_OVERLAY_SHARED } from '../clock/publisher.js';
 import { parseSubscribeArg } from '../core/rx/subscribe-arg.js';
@@ -47,7 +48,7 @@ function reportSoon(): void {
   setImmediate(report);
 }
 
-const timer = setInterval(report, REPORT_INTERVAL_MS);
+const stopReports = everyReportSlot(report);
 
 // The clock as controllers see it: rate and leader straight from the shared overlay (so the
 // heartbeat never lags the clock worker), the PTP role from the clock worker's status, which
@@ -136,7 +137,7 @@ const starting = ControlPlane.start(rt.init.config, rt.log).then(async (p) => {
 
 rt.onMessage((msg) => {
   if (msg.type === 'stop') {
-    clearInterval(timer);
+    stopReports();
     void starting
       .then(async () => {
         tx?.server.stop();

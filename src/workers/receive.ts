@@ -23,14 +23,11 @@ import { RingSinkOutput, RX_CAPTURE_SHARED } from '../audio-io/sinks-library.js'
 import { AlsaSinkOutput, logAlsaMessages } from '../audio-io/alsa-sink.js';
 import { identityMap } from '../audio-io/alsa-config.js';
 import { CLOCK_MONOTONIC } from '../native/types.js';
-import { REPORT_INTERVAL_MS, WorkerRuntime } from './runtime.js';
+import { everyReportSlot, REPORT_INTERVAL_MS } from './report-slots.js';
+import { WorkerRuntime } from './runtime.js';
 
 /** The sink hands over audio this often; well below any RX latency. */
 const DELIVERY_INTERVAL_MS = 2;
-/** With no flow open and nobody consuming (null sink), delivery only keeps its position and
- * meters current: a slower pace keeps an idle device's CPU down. Opening a flow restarts the
- * fast pace at once. At most half of MAX_CATCH_UP_FRAMES, so an idle step never skips frames. */
-const IDLE_DELIVERY_MAX_MS = 250;
 /**
  * Receive buffer per flow socket (the kernel doubles it, capped by net.core.rmem_max): what arrives
  * while the thread is held up (GC, a loaded CPU) waits here instead of being dropped (measured: B
@@ -43,7 +40,15 @@ const rt = new WorkerRuntime();
 const cfg = rt.init.config;
 const rate = cfg.sampleRate;
 const latencySamples = Math.floor((cfg.rxLatencyNs * rate) / 1e9);
-const idleDeliveryMs = Math.min(IDLE_DELIVERY_MAX_MS, Math.floor((MAX_CATCH_UP_FRAMES * 500) / rate));
+/**
+ * With no flow open and nobody consuming (null sink), delivery only keeps its position and meters
+ * current: it then runs with the report, once a second, so an idle worker wakes up once a second.
+ * Opening a flow restarts the fast pace at once. An idle step stays within half of
+ * MAX_CATCH_UP_FRAMES so it never skips frames: above 131 kHz that is shorter than the report
+ * interval, and idle delivery keeps a timer of its own.
+ */
+const idleDeliveryMs = Math.floor((MAX_CATCH_UP_FRAMES * 500) / rate);
+const idleDeliveryOnReport = idleDeliveryMs >= REPORT_INTERVAL_MS;
 const native = loadNative();
 const clock = new ClockOverlayReader(rt.init.shared.clock!);
 const clockRead = new Float64Array(2);
@@ -212,7 +217,10 @@ const deliver = (): boolean => {
   }
   if (drainGate.shouldWait(reads)) return false;
   const now = mediaNow();
-  if (!Number.isNaN(now)) delivery.run(now);
+  if (Number.isNaN(now)) return true;
+  // Idle with the null sink: nothing routed, nobody listening; only the position moves.
+  if (flows.size === 0 && idleOutput) delivery.advanceDiscarding(now);
+  else delivery.run(now);
   return true;
 };
 const idleOutput = output instanceof NullSinkOutput;
@@ -224,8 +232,9 @@ let deliveryChain = 0;
 function scheduleDelivery(): void {
   if (deliveryStopped) return;
   deliveryIdle = flows.size === 0 && idleOutput;
-  const ms = deliveryIdle ? idleDeliveryMs : DELIVERY_INTERVAL_MS;
   const chain = ++deliveryChain;
+  if (deliveryIdle && idleDeliveryOnReport) return; // report() delivers
+  const ms = deliveryIdle ? idleDeliveryMs : DELIVERY_INTERVAL_MS;
   const run = (): void => {
     if (chain !== deliveryChain || deliveryStopped) return;
     if (deliver()) scheduleDelivery();
@@ -237,6 +246,7 @@ scheduleDelivery();
 
 let lastLatency: { min: number; mean: number; max: number } | undefined;
 function report(): void {
+  if (deliveryIdle && idleDeliveryOnReport && !deliveryStopped) deliver();
   if (output instanceof AlsaSinkOutput) logAlsaMessages(native, rt.log);
   for (const f of flows.values()) f.maxAge = f.receiver.takeMaxAge();
   lastLatency = delivery.takeLatency() ?? lastLatency;
@@ -276,7 +286,7 @@ function report(): void {
     },
   });
 }
-const reportTimer = setInterval(report, REPORT_INTERVAL_MS);
+const stopReports = everyReportSlot(report);
 
 rt.onMessage((msg) => {
   if (msg.type === 'stop') {
@@ -284,7 +294,7 @@ rt.onMessage((msg) => {
     keepaliveTimer = undefined;
     deliveryStopped = true;
     clearTimeout(deliveryTimer);
-    clearInterval(reportTimer);
+    stopReports();
     for (const id of [...flows.keys()]) closeFlow(id);
     // A last report after the sink closed carries the recorder's final state (e.g. a write error).
     void output.close().finally(() => {

@@ -21,7 +21,8 @@ import { TxFeeder } from '../audio-io/sources-feeder.js';
 import { AlsaTxFeeder } from '../audio-io/alsa-source.js';
 import { identityMap } from '../audio-io/alsa-config.js';
 import { loadNative, type UdpSender } from '../native/index.js';
-import { REPORT_INTERVAL_MS, WorkerRuntime } from './runtime.js';
+import { msUntilSlot, reportSlot } from './report-slots.js';
+import { WorkerRuntime } from './runtime.js';
 import { GcCounter, ThreadSchedSampler } from './thread-stats.js';
 
 /** Waits longer than this go through a timer, so the event loop runs meanwhile. */
@@ -320,7 +321,8 @@ function msSince(now: number, since: number): number {
   return d < 0 ? d + 2_000_000_000 : d;
 }
 
-let lastReport = 0;
+/** The report slot last reported in (reports share their wall-clock slots with the other workers). */
+let lastReportSlot = -1;
 let lastKeepaliveReport = 0;
 const sched = new ThreadSchedSampler();
 const gc = new GcCounter();
@@ -342,8 +344,9 @@ function housekeeping(): void {
       heard.clear();
     }
   }
-  if (msSince(now, lastReport) >= REPORT_INTERVAL_MS) {
-    lastReport = now;
+  const slot = reportSlot(Date.now());
+  if (slot !== lastReportSlot) {
+    lastReportSlot = slot;
     thread = sched.sample() ?? thread;
     let sendErrors = counters.sendErrors + closedSendErrors;
     let lastSendError = '';
@@ -375,7 +378,7 @@ function housekeeping(): void {
  */
 /** Idle: sleep on the wake word until the main thread posts (a flow set) or the next report is due. */
 function idleWait(): void {
-  rt.waitForMessage(Math.max(1, REPORT_INTERVAL_MS - msSince(monoMs(), lastReport)));
+  rt.waitForMessage(Math.max(1, msUntilSlot(lastReportSlot + 1, Date.now()) + 1));
   tick();
 }
 

@@ -204,6 +204,11 @@ export class RxSubscriptions {
     return this.flows.size;
   }
 
+  /** RX channels with a subscription (any status). */
+  get subscriptionCount(): number {
+    return this.subs.size;
+  }
+
   statuses(): RxSubscriptionView[] {
     return [...this.subs.values()]
       .sort((a, b) => a.rx - b.rx)

@@ -49,6 +49,7 @@ export class SubscriptionManager extends EventEmitter<SubscriptionManagerEvents>
   private readonly log = getLogger('rx.subscriptions');
   private readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
+  private started = false;
   private transactionId = Math.floor(Math.random() * 0x10000);
   /** Per transmitter: the tail of its sequential flows-control requests. */
   private readonly txChains = new Map<string, Promise<unknown>>();
@@ -67,12 +68,14 @@ export class SubscriptionManager extends EventEmitter<SubscriptionManagerEvents>
 
   /** Starts ticking; `restore` are saved (or command-line) subscriptions. */
   start(restore: readonly { rx: number; txChannel: string; txDevice: string }[] = []): void {
+    this.started = true;
     this.run(this.sm.restore(restore, this.now()));
-    this.timer = setInterval(() => this.tick(), RX_TICK_MS);
   }
 
   async stop(): Promise<void> {
+    this.started = false;
     clearInterval(this.timer);
+    this.timer = undefined;
     for (const s of this.sm.statuses()) this.run(this.sm.unsubscribe(s.rx));
     // Stop requests are sent at once; waiting for their replies is bounded so shutdown stays quick.
     const settled = Promise.allSettled([...this.txChains.values(), ...this.flowChains.values()]);
@@ -113,6 +116,26 @@ export class SubscriptionManager extends EventEmitter<SubscriptionManagerEvents>
 
   private run(actions: RxAction[]): void {
     for (const a of actions) this.execute(a);
+    this.arm();
+  }
+
+  /**
+   * The tick (re-resolution, silent-flow drops, audio seen) has work only while a subscription or
+   * a flow exists: without, the timer stops, so an idle device does not wake up for it. Every
+   * change goes through run(), which starts it again.
+   */
+  private arm(): void {
+    const busy = this.started && (this.sm.subscriptionCount > 0 || this.sm.flowCount > 0);
+    if (busy && !this.timer) this.timer = setInterval(() => this.tick(), RX_TICK_MS);
+    else if (!busy && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  /** Whether the tick is running (false on an idle device). */
+  get ticking(): boolean {
+    return this.timer !== undefined;
   }
 
   private execute(a: RxAction): void {
