@@ -92,7 +92,10 @@ test.serial('three devices: unicast A→B, multicast A→C and unicast B→C, sa
     const [aStalls, bStalls] = await Promise.all(watches.map((w) => w.stop()));
     const [sa, sb, sc] = [await a.status(), await b.status(), await c.status()];
     const dropsAfter = await socketDrops();
-    await Promise.all([b.proc.stop(), c.proc.stop()]);
+    // C before B: B is C's transmitter for RX 9-16, and C writing on after B stopped would put
+    // zeros after the last status (uncounted there) at the end of C's capture.
+    await c.proc.stop();
+    await b.proc.stop();
     await Promise.all([fifoB.closed, fifoC.closed]);
 
     // Everything measured is logged before the assertions, so a failed run still shows it.
