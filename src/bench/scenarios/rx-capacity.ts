@@ -41,6 +41,9 @@ export interface RxStep {
   sentPps: number;
   /** CPU of the whole receiving device over the step, % of one core. */
   deviceCpuPercent: number;
+  /** The device's CPU time over the step (send and drain) per packet received, µs: the cost of the
+   *  receive path, which a slow sender on a loaded machine does not hide. */
+  deviceCpuUsPerPacket?: number;
   /** Of the lost: dropped at B's full socket buffers (the receive worker did not keep up); the
    *  rest was lost on the way (sender bursts overflowing the kernel's backlog on a busy machine). */
   socketBufferDrops: number;
@@ -95,6 +98,24 @@ export interface RxPathResult {
   droppedAt?: RxStep;
 }
 
+/**
+ * CPU per packet of each path at the highest offered step both took without loss, and the second's
+ * over the first's (how many times cheaper the first path is); undefined without such a step.
+ */
+export function cpuPerPacketRatio(paths: readonly RxPathResult[]): { offeredPps: number; usPerPacket: [number, number]; ratio: number } | undefined {
+  const [a, b] = paths;
+  if (!a || !b) return undefined;
+  const clean = (p: RxPathResult) => new Map(p.steps.filter((s) => s.lost === 0 && s.flowsDropped === 0 && s.deviceCpuUsPerPacket).map((s) => [s.offeredPps, s.deviceCpuUsPerPacket!]));
+  const ca = clean(a);
+  const cb = clean(b);
+  const common = [...ca.keys()].filter((k) => cb.has(k));
+  if (!common.length) return undefined;
+  const at = Math.max(...common);
+  const ua = ca.get(at)!;
+  const ub = cb.get(at)!;
+  return { offeredPps: at, usPerPacket: [ua, ub], ratio: round(ub / ua, 2) };
+}
+
 /** The first path's zero-loss rate over the second's; undefined when either is missing or 0. */
 export function pathRatio(paths: readonly RxPathResult[]): number | undefined {
   const [a, b] = paths;
@@ -141,11 +162,14 @@ async function measurePath(lan: BenchLan, exe: string, seconds: number, rxSocket
       const s = await blast(lan.hosts[0]!, exe, dev.device.host.ip, dev.ports, dev.packetBytes, dev.fpp, pps, seconds);
       const after = await drained(dev, before.read + s.sent);
       const cpu = sampler.stop();
+      const first = cpu.samples[0];
+      const last = cpu.samples[cpu.samples.length - 1];
+      const cpuSeconds = first && last ? ((cpu.cpuPercent / 100) * (last.atMs - first.atMs)) / 1000 : NaN;
       const received = after.read - before.read;
       const prev = before;
       before = after;
       const flowsDropped = RX_CAPACITY_FLOWS - after.flows;
-      steps.push({ offeredPps: pps, sent: s.sent, received, lost: s.sent - received, sentPps: Math.round(s.sent / (s.wallNs / 1e9)), deviceCpuPercent: round(cpu.cpuPercent, 1), socketBufferDrops: after.rcvbufErrors - prev.rcvbufErrors, backlogDrops: after.backlogDrops - prev.backlogDrops, flowsDropped });
+      steps.push({ offeredPps: pps, sent: s.sent, received, lost: s.sent - received, sentPps: Math.round(s.sent / (s.wallNs / 1e9)), deviceCpuPercent: round(cpu.cpuPercent, 1), ...(received > 0 && Number.isFinite(cpuSeconds) ? { deviceCpuUsPerPacket: round((cpuSeconds * 1e6) / received, 2) } : {}), socketBufferDrops: after.rcvbufErrors - prev.rcvbufErrors, backlogDrops: after.backlogDrops - prev.backlogDrops, flowsDropped });
       // B's subscription manager drops a flow whose audio it has not seen for 2 s: an overloaded
       // device (or machine) loses its flows, and later steps would offer to closed ports.
       if (flowsDropped > 0) break;
@@ -188,20 +212,26 @@ export const rxCapacityScenario: Scenario = {
     const main = paths[0]!;
     const best = main.zeroLossPacketsPerSecond;
     const ratio = pathRatio(paths);
+    const cpuRatio = cpuPerPacketRatio(paths);
     const chPerFlow = RX_CAPACITY_CHANNELS / RX_CAPACITY_FLOWS;
     const samplesPerPacket = fpp * chPerFlow;
     const session = newSession('rx-capacity', { secondsPerStep: seconds, steps: RX_STEPS_PPS, flows: RX_CAPACITY_FLOWS, channelsPerFlow: chPerFlow, fpp, bytesPerSample: 3, packetBytes, offerAchievedShare: OFFER_ACHIEVED_SHARE, rxSockets: order, transport: 'UDP between two network namespaces (veth + bridge); sender: separate process, sendmmsg in 1 ms batches', receiver: 'the device\'s receive worker (flow sockets per --rx-socket: native recvmmsg batches or node:dgram; RxFlowReceiver, media rings, delivery to the null sink); flows opened by subscriptions to a real transmitter, which is then stopped' });
-    session.figures = { zeroLossPacketsPerSecond: best, zeroLossSamplesPerSecond: best * samplesPerPacket, socket: main.socket, steps: main.steps, paths, ...(ratio !== undefined ? { ratioToSecondPath: ratio } : {}) };
+    session.figures = { zeroLossPacketsPerSecond: best, zeroLossSamplesPerSecond: best * samplesPerPacket, socket: main.socket, steps: main.steps, paths, ...(ratio !== undefined ? { ratioToSecondPath: ratio } : {}), ...(cpuRatio ? { cpuPerPacket: cpuRatio } : {}) };
     for (const p of paths) {
       if (p.droppedAt) session.notes.push(`${p.socket}: B dropped ${p.droppedAt.flowsDropped} of ${RX_CAPACITY_FLOWS} flows during the ${p.droppedAt.offeredPps} packets/s step (no audio seen for 2 s: an overloaded device or machine, or the wait for a lossy step's final count); the search ended there`);
       session.notes.push(`--rx-socket ${p.rxSocket} (${p.socket} sockets): zero loss up to the ${p.zeroLossPacketsPerSecond} packets/s step = ${((p.zeroLossPacketsPerSecond * samplesPerPacket) / 1e6).toFixed(1)} Msamples/s`);
     }
+    for (const p of paths) {
+      const lossy = p.steps.some((s) => s.lost > 0 || s.flowsDropped > 0);
+      if (!lossy && p.steps.length) session.notes.push(`${p.socket}: no step lost a packet (the highest achieved ${Math.max(...p.steps.map((s) => s.sentPps))} packets/s): its capacity is above what the sender drove`);
+    }
+    if (cpuRatio) session.notes.push(`device CPU per packet at the ${cpuRatio.offeredPps} packets/s step: ${paths[0]!.socket} ${cpuRatio.usPerPacket[0]} µs, ${paths[1]!.socket} ${cpuRatio.usPerPacket[1]} µs (${cpuRatio.ratio} ×)`);
     if (ratio !== undefined) session.notes.push(`${paths[0]!.socket} / ${paths[1]!.socket}: ${ratio} × the zero-loss packet rate (steps of the same run)`);
     session.notes.push('the sender runs far faster than real time, so packets carry media times the rings take as late: the ring write is the cheap early-out, the rest of the packet path is exercised in full');
     session.targets.push(checkTarget('zero-loss packet rate', `≥ ${RX_TARGET_PPS} packets/s with zero loss, ${main.socket} sockets (a step counts when the sender achieved ${OFFER_ACHIEVED_SHARE * 100} % of it)`, 'min', best, RX_TARGET_PPS, 'packets/s'));
     const table = [
-      ['socket', 'offered pps', 'sent pps', 'received pps', 'lost packets', 'at socket buffer', 'backlog drops', 'device CPU', 'flows dropped'],
-      ...paths.flatMap((p) => p.steps.map((s) => [p.socket, String(s.offeredPps), String(s.sentPps), String(Math.round(s.received / seconds)), String(s.lost), String(s.socketBufferDrops), String(s.backlogDrops), `${s.deviceCpuPercent} %`, String(s.flowsDropped)])),
+      ['socket', 'offered pps', 'sent pps', 'received pps', 'lost packets', 'at socket buffer', 'backlog drops', 'device CPU', 'CPU µs/packet', 'flows dropped'],
+      ...paths.flatMap((p) => p.steps.map((s) => [p.socket, String(s.offeredPps), String(s.sentPps), String(Math.round(s.received / seconds)), String(s.lost), String(s.socketBufferDrops), String(s.backlogDrops), `${s.deviceCpuPercent} %`, String(s.deviceCpuUsPerPacket ?? '-'), String(s.flowsDropped)])),
     ];
     const plots: Plot[] = [];
     if (opts.plot && paths.some((p) => p.steps.length)) {
