@@ -1,7 +1,7 @@
 # The native timing helper: clocks, absolute sleeps, thread scheduling and kernel-timestamped
-# UDP sockets for PTP, the transmit worker's audio flow sockets, and ALSA PCM I/O (libasound opened
-# at run time: no ALSA headers needed). Linux only; any other platform (or a failed build) uses the
-# JS fallback.
+# UDP sockets for PTP, the transmit and receive workers' audio flow sockets, and ALSA PCM I/O
+# (libasound opened at run time: no ALSA headers needed). Linux only; any other platform (or a
+# failed build) uses the JS fallback.
 {
   'targets': [
     {
@@ -20,6 +20,7 @@
         'src/phc.cc',
         'src/alsa.cc',
         'src/udp_tx.cc',
+        'src/udp_rx.cc',
       ],
       # C++ exceptions on: argument errors are thrown as Napi::TypeError and reach JS as TypeError.
       'dependencies': ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],

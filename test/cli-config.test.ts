@@ -100,6 +100,18 @@ test('--rx-fpp: 0 (automatic) by default; flag, environment and config key set i
   t.is(loadSettings(['--config', file], {}).settings.rxFpp, 64);
 });
 
+test('--rx-socket: auto by default; dgram from flag, environment or config key; anything else exits 2', (t) => {
+  t.is(loadSettings([], {}).settings.rxSocket, 'auto');
+  t.is(loadSettings(['--rx-socket', 'dgram'], {}).settings.rxSocket, 'dgram');
+  t.is(loadSettings([], { INFERNO_RX_SOCKET: 'dgram' }).settings.rxSocket, 'dgram');
+  const file = join(tmp, 'rxsocket.toml');
+  writeFileSync(file, 'rx_socket = "dgram"\n');
+  t.is(loadSettings(['--config', file], {}).settings.rxSocket, 'dgram');
+  const r = run(['--rx-socket', 'native']);
+  t.is(r.code, 2);
+  t.is(r.stderr.trim(), 'inferno: invalid rx-socket: "native" (accepted: auto, dgram)');
+});
+
 test('ConfigError message names the setting, value and what is accepted', (t) => {
   const e = t.throws(() => loadSettings(['--process-id', '-1'], {}), { instanceOf: ConfigError });
   t.is(e?.message, 'invalid process-id: "-1" (accepted: an integer from 0 to 65535)');

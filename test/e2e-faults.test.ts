@@ -139,6 +139,8 @@ test.serial('2 % packet loss: each lost packet counted and zero-filled at its me
       const flow = before.receive.flows[0] as { port: number; fpp: number };
       t.is(before.receive.flows.length, 1, 'one flow');
       t.is(before.receive.lostPackets, 0, 'no loss before the rule');
+      // The receive path under test: native batched reads unless INFERNO_RX_SOCKET=dgram (or no addon).
+      t.is(before.receive.socket, process.env.INFERNO_RX_SOCKET === 'dgram' || process.env.INFERNO_NATIVE === '0' ? 'dgram' : 'native');
       await nft(hb, `table inet e2ef {\n chain in {\n  type filter hook input priority 0; policy accept;\n  udp dport ${flow.port} numgen random mod 100 < 2 counter drop\n }\n}\n`);
       await sleep(10_000);
       // Stop dropping before reading the counter, so it cannot move afterwards.
@@ -152,7 +154,7 @@ test.serial('2 % packet loss: each lost packet counted and zero-filled at its me
       const ast = await statusOf(p.a!);
       const lost = rx.lostPackets - before.receive.lostPackets;
       const runs = c.channels[0]!.zeroRuns;
-      t.log(`fpp ${flow.fpp}: nft dropped ${drops}, B counted lost ${lost} (${rx.lostFrames} frames), late ${rx.latePackets}; dropouts per channel ${JSON.stringify(c.channels.map((x) => x.zeros))} in ${runs.length} runs; samples checked ${c.checked}, mismatches ${c.mismatches}; A rebootstraps ${ast.counters.transmit.rebootstraps} TX lateness ${JSON.stringify(ast.transmit.lateness)}`);
+      t.log(`${before.receive.socket} sockets, fpp ${flow.fpp}: nft dropped ${drops}, B counted lost ${lost} (${rx.lostFrames} frames), late ${rx.latePackets}; dropouts per channel ${JSON.stringify(c.channels.map((x) => x.zeros))} in ${runs.length} runs; samples checked ${c.checked}, mismatches ${c.mismatches}; A rebootstraps ${ast.counters.transmit.rebootstraps} TX lateness ${JSON.stringify(ast.transmit.lateness)}`);
       t.true(drops > 50, `enough packets dropped to mean something (${drops})`);
       t.is(lost, drops, 'B counts exactly the packets nft dropped');
       for (let i = 0; i < CH; i++) t.is(c.channels[i]!.zeros, drops * flow.fpp, `RX ${i + 1}: zero frames = drops × fpp`);

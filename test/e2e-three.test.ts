@@ -100,8 +100,8 @@ test.serial('three devices: unicast A→B, multicast A→C and unicast B→C, sa
 
     // Everything measured is logged before the assertions, so a failed run still shows it.
     const cFlows = sc.receive.flows as { id: number; multicast: boolean; to: { ip: string }; slots: number[]; fpp: number }[];
-    const cSockets = sc.receive.flowSockets as { id: number; unicast: boolean; source?: string; packets: number; lostPackets: number; recvBufferBytes: number }[];
-    t.log(`C flows ${JSON.stringify(cFlows)}; sockets ${JSON.stringify(cSockets.map((f) => ({ id: f.id, unicast: f.unicast, source: f.source, packets: f.packets, lost: f.lostPackets, rcvbuf: f.recvBufferBytes })))}`);
+    const cSockets = sc.receive.flowSockets as { id: number; unicast: boolean; socket: string; batches: number; source?: string; packets: number; lostPackets: number; recvBufferBytes: number }[];
+    t.log(`C flows ${JSON.stringify(cFlows)}; sockets ${JSON.stringify(cSockets.map((f) => ({ id: f.id, unicast: f.unicast, socket: f.socket, source: f.source, packets: f.packets, batches: f.batches, lost: f.lostPackets, rcvbuf: f.recvBufferBytes })))}`);
     const configured = Math.floor((RX_LATENCY_NS * RATE) / 1e9);
     // Stall windows of the transmitter each RX channel comes from.
     const runs = ([['B', fifoB, B_MAP, sb, B_MAP.map(() => aStalls!)], ['C', fifoC, C_MAP, sc, C_MAP.map((_, i) => (i < 8 ? aStalls! : bStalls!))]] as const).map(([label, cap, map, st, stalls]) => {

@@ -18,7 +18,8 @@ const LATENCY_NS = 10_000_000;
 const LATENCY = (LATENCY_NS * RATE) / 1e9;
 const DROP_EVERY = 50;
 
-test('capture receives the pattern sample-exact at RX latency and counts dropped packets exactly', async (t) => {
+// Both RX socket paths: the native helper's batched reads (auto) and node:dgram.
+for (const rxSocket of ['auto', 'dgram'] as const) test.serial(`capture receives the pattern sample-exact at RX latency and counts dropped packets exactly (--rx-socket ${rxSocket})`, async (t) => {
   t.timeout(30_000);
   const lan = createLan(2, { tag: 'rxcap' });
   const dir = mkdtempSync(join(tmpdir(), 'rxcap-'));
@@ -35,7 +36,7 @@ test('capture receives the pattern sample-exact at RX latency and counts dropped
 
     // The FIFO's reader time-stamps each chunk on the media clock.
     reader = await captureFifo(fifo, RATE);
-    const cap = h2.spawn(process.execPath, [mainJs, 'capture', ...withPrivateState([]).args, '--bind-ip', 'eth0', '--channels', '2', '-o', fifo, '--subscribe', '1=01@faketx', '--subscribe', '2=03@faketx', '--rx-latency-ns', String(LATENCY_NS), '--duration', '7', '--quiet', '--clock', 'local']);
+    const cap = h2.spawn(process.execPath, [mainJs, 'capture', ...withPrivateState([]).args, '--bind-ip', 'eth0', '--channels', '2', '-o', fifo, '--subscribe', '1=01@faketx', '--subscribe', '2=03@faketx', '--rx-latency-ns', String(LATENCY_NS), '--duration', '7', '--quiet', '--clock', 'local', '--rx-socket', rxSocket]);
     let capErr = '';
     cap.stderr!.setEncoding('utf8').on('data', (d: string) => (capErr += d));
     const capDone = new Promise<void>((r) => cap.once('exit', () => r()));
@@ -49,10 +50,11 @@ test('capture receives the pattern sample-exact at RX latency and counts dropped
 
     const summaryLine = capErr.split('\n').find((l) => l.startsWith('capture summary '));
     t.truthy(summaryLine, capErr);
-    const summary = JSON.parse(summaryLine!.slice('capture summary '.length)) as { firstFrameMediaTime: number; lostPackets: number; lostFrames: number; channels: { zeroFilled: number; skipped: number; missingFrames: number }[]; latency: { achievedNs: number } };
+    const summary = JSON.parse(summaryLine!.slice('capture summary '.length)) as { socket: string; firstFrameMediaTime: number; lostPackets: number; lostFrames: number; channels: { zeroFilled: number; skipped: number; missingFrames: number }[]; latency: { achievedNs: number } };
     const stats = JSON.parse(txOut.split('\n').find((l) => l.startsWith('stats '))!.slice(6)) as { dropped: number; sent: number };
     const flow = JSON.parse(txOut.split('\n').find((l) => l.startsWith('flow '))!.slice(5)) as { fpp: number; channels: number[] };
     t.deepEqual(flow.channels.slice(0, 2), [1, 3]);
+    t.is(summary.socket, rxSocket === 'dgram' || process.env.INFERNO_NATIVE === '0' ? 'dgram' : 'native');
 
     const s = reader.samples();
     const frames = s.length / 2;

@@ -11,6 +11,8 @@ void RegisterPhc(Napi::Env env, Napi::Object exports);
 void RegisterAlsa(Napi::Env env, Napi::Object exports);
 // Defined in udp_tx.cc.
 void RegisterUdpTx(Napi::Env env, Napi::Object exports);
+// Defined in udp_rx.cc.
+void RegisterUdpRx(Napi::Env env, Napi::Object exports);
 // Defined in ptp_watch.cc.
 void RegisterPtpWatch(Napi::Env env, Napi::Object exports);
 // Defined in memory.cc.
@@ -30,6 +32,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   inferno::RegisterPhc(env, exports);
   inferno::RegisterAlsa(env, exports);
   inferno::RegisterUdpTx(env, exports);
+  inferno::RegisterUdpRx(env, exports);
   // Bumped when the JS-visible API changes, so the loader can refuse a stale build.
   exports.Set("abiVersion", Napi::Number::New(env, 1));
   return exports;

@@ -9,6 +9,7 @@ import type { BenchDevice } from './device-process.js';
 import { startDevice, STATUS_PORT } from './device-process.js';
 import type { BenchHost, BenchLan } from './netns.js';
 import { stopChild } from './netns.js';
+import type { RxSocketSetting } from '../config/schema.js';
 
 export const RX_CAPACITY_FLOWS = 8;
 export const RX_CAPACITY_CHANNELS = 64;
@@ -68,6 +69,8 @@ export function udpCounter(ns: string, name: string): number {
 
 export interface RxCapacityDevice {
   device: BenchDevice;
+  /** The receive worker's flow sockets: 'native' (batched recvmmsg) or 'dgram'. */
+  socket: string;
   ports: number[];
   /** Frames per packet B asked for; the same on every flow. */
   fpp: number;
@@ -117,18 +120,20 @@ function statusReader(host: BenchHost, url: string): { get(): Promise<Json | und
   };
 }
 
-export async function startRxCapacityDevice(lan: BenchLan): Promise<RxCapacityDevice> {
+export async function startRxCapacityDevice(lan: BenchLan, rxSocket: RxSocketSetting = 'auto'): Promise<RxCapacityDevice> {
   const [ha, hb] = lan.hosts as [BenchLan['hosts'][0], BenchLan['hosts'][0]];
   const common = ['--sample-rate', '48000', '--clock', 'local'];
   const a = startDevice(ha, 'bench-cap-tx', [...common, '--tx-channels', String(RX_CAPACITY_CHANNELS), '--rx-channels', '2', '--tx-source', 'silence']);
   const subs = Array.from({ length: RX_CAPACITY_CHANNELS }, (_, i) => ['--subscribe', `${i + 1}=${String(i + 1).padStart(2, '0')}@bench-cap-tx`]).flat();
   let b: BenchDevice | undefined;
   try {
-    b = startDevice(hb, 'bench-cap-rx', [...common, '--rx-channels', String(RX_CAPACITY_CHANNELS), '--tx-channels', '2', '--rx-latency-ns', String(RX_LATENCY_NS), ...subs]);
+    b = startDevice(hb, 'bench-cap-rx', [...common, '--rx-channels', String(RX_CAPACITY_CHANNELS), '--tx-channels', '2', '--rx-latency-ns', String(RX_LATENCY_NS), '--rx-socket', rxSocket, ...subs]);
     const end = Date.now() + START_TIMEOUT_S * 1000;
     let flows: Json[] = [];
+    let socket = '';
     for (;;) {
       const rx = (await b.status())?.receive as Json | undefined;
+      socket = String(rx?.socket ?? 'unknown');
       // The subscription manager's view: one entry per flow, with B's port and the frames per packet.
       flows = (rx?.flows as Json[] | undefined) ?? [];
       if (num(rx?.packets) > 0 && flows.length === RX_CAPACITY_FLOWS && flows.every((f) => f.state === 'active' && num(f.port) > 0)) break;
@@ -146,6 +151,7 @@ export async function startRxCapacityDevice(lan: BenchLan): Promise<RxCapacityDe
     const ports = flows.map((f) => num(f.port));
     return {
       device,
+      socket,
       ports,
       fpp,
       packetBytes: 9 + fpp * (RX_CAPACITY_CHANNELS / RX_CAPACITY_FLOWS) * 3,

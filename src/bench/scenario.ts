@@ -1,6 +1,7 @@
 // The contract every benchmark scenario module fulfils; the registry lists them and the
 // `inferno bench` command runs them.
 import type { Session } from './results.js';
+import type { RxSocketSetting } from '../config/schema.js';
 
 export interface BenchOptions {
   /** Seconds of measurement when the user gave --duration; each scenario has its own default. */
@@ -14,6 +15,8 @@ export interface BenchOptions {
   channels?: number;
   /** e2e: receive/transmit latency in ms (default 5). */
   latencyMs?: number;
+  /** rx-capacity: measure only this RX socket path (default: auto, then dgram, for the ratio). */
+  rxSocket?: RxSocketSetting;
   /** Where result files and plots go. */
   outDir: string;
 }

@@ -11,7 +11,8 @@ import { BenchUnavailableError } from '../bench/scenario.js';
 import { cleanupBenchResources } from '../bench/cleanup.js';
 import { SPIN_REALTIME_REFUSED } from '../bench/scenarios/tx-pacing.js';
 import { formatTable, yesNo } from '../bench/table.js';
-import { MAX_CHANNELS, MAX_LATENCY_NS, MIN_LATENCY_NS } from '../config/schema.js';
+import { MAX_CHANNELS, MAX_LATENCY_NS, MIN_LATENCY_NS, RX_SOCKETS } from '../config/schema.js';
+import type { RxSocketSetting } from '../config/schema.js';
 
 export interface BenchArgs {
   scenarios: Scenario[];
@@ -43,6 +44,7 @@ export function benchHelp(): string {
     '                 e2e: run both devices with --realtime true',
     '  --channels N   e2e: channels A sends and B receives (default 64)',
     '  --latency-ms L e2e: latency in ms (default 5)',
+    '  --rx-socket K  rx-capacity: only this receive path, auto or dgram (default: both, and the ratio)',
     '  --out DIR      write results to DIR instead of bench/results',
     '  --list         list the scenarios and whether each can run here',
     '  --help, -h     show this help',
@@ -76,6 +78,10 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
       const ms = Number(raw);
       if (!(ms * 1e6 >= MIN_LATENCY_NS && ms * 1e6 <= MAX_LATENCY_NS)) throw new BenchArgError(`--latency-ms needs ${MIN_LATENCY_NS / 1e6} to ${MAX_LATENCY_NS / 1e6}, got '${raw}'`);
       opts.latencyMs = ms;
+    } else if (arg === '--rx-socket') {
+      const raw = value();
+      if (!(RX_SOCKETS as readonly string[]).includes(raw)) throw new BenchArgError(`--rx-socket needs ${RX_SOCKETS.join(' or ')}, got '${raw}'`);
+      opts.rxSocket = raw as RxSocketSetting;
     } else if (arg === '--json') a.json = true;
     else if (arg === '--plot') opts.plot = true;
     else if (arg === '--spin') opts.spin = true;

@@ -29,6 +29,10 @@ export type ClockSource = (typeof CLOCK_SOURCES)[number];
 export const PTP_VERSIONS = ['1', '2', 'both'] as const;
 export type PtpVersionSetting = (typeof PTP_VERSIONS)[number];
 export const PTP_MODES = ['auto', 'leader', 'follower'] as const;
+/** `--rx-socket`: auto uses the native helper's recvmmsg sockets when loaded; dgram forces
+ *  node:dgram (one event per datagram: the slower path, kept to compare and as a way out). */
+export const RX_SOCKETS = ['auto', 'dgram'] as const;
+export type RxSocketSetting = (typeof RX_SOCKETS)[number];
 export type PtpModeSetting = (typeof PTP_MODES)[number];
 /** Default PTP version: Dante devices speak PTPv1 out of the box; v2 only with AES67 enabled. */
 export const DEFAULT_PTP_VERSION: PtpVersionSetting = '1';
@@ -98,6 +102,8 @@ export interface Settings {
   txSpinUs: number;
   /** Where received audio goes: none, fifo:PATH or file:PATH. */
   rxSink: string;
+  /** RX flow sockets: the native helper's batched reads when loaded (auto), or node:dgram. */
+  rxSocket: RxSocketSetting;
   /** Subscriptions made at start: `N=CHANNEL@DEVICE`. */
   subscribe?: string[];
   /** `--rx-sink alsa:PCM`: the RX channel of each PCM channel (0 = silent); unset = all in order. */
@@ -358,6 +364,12 @@ export const SETTINGS: readonly SettingSpec[] = [
     help: 'received audio: none, fifo:PATH or file:PATH (interleaved s32le of all RX channels), or alsa:PCM (a sound card, see --alsa-map)',
     defaultText: 'none', default: 'none',
     parse: (raw) => formatRxSink(parseRxSink(raw)),
+  },
+  {
+    key: 'rxSocket', flag: 'rx-socket', env: 'INFERNO_RX_SOCKET', file: 'rx_socket', arg: 'KIND',
+    help: 'RX flow sockets: auto (batched native reads when the native helper is loaded, else node:dgram) or dgram',
+    defaultText: 'auto', default: 'auto',
+    parse: (raw) => oneOf('rx-socket', raw, RX_SOCKETS),
   },
   {
     key: 'alsaMap', flag: 'alsa-map', env: 'INFERNO_ALSA_MAP', file: 'alsa_map', arg: 'CHANNELS',

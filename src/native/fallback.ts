@@ -8,6 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import { openFallbackPtpSocket } from './fallback-ptp.js';
 import { openDgramUdpSender } from './udp-sender.js';
+import { openDgramUdpReceiver } from './udp-receiver.js';
 import {
   CLOCK_MONOTONIC,
   CLOCK_MONOTONIC_RAW,
@@ -138,6 +139,7 @@ export function createFallback(reason = 'native helper not loaded'): NativeTimer
     munlockAll: () => unsupported('unlocking memory'),
     ptpSocketOpen: (opts: PtpSocketOptions) => openFallbackPtpSocket(opts, () => clockNs(CLOCK_REALTIME)),
     udpSenderOpen: openDgramUdpSender,
+    udpReceiverOpen: openDgramUdpReceiver,
     // Node has no Unix datagram sockets and cannot read a dynamic POSIX clock.
     usrvclockOpen: () => {
       throw new Error(`the usrvclock source needs the native helper (${reason})`);

@@ -10,7 +10,8 @@ import { openNativePtpSocket } from './native-ptp.js';
 import { openNativePhc, openNativeUsrvclock } from './native-clocks.js';
 import { openNativeAlsa, takeAlsaMessages } from './native-alsa.js';
 import { openDgramUdpSender, openNativeUdpSender } from './udp-sender.js';
-import type { Addon, AlsaOpenOptions, NativeStatus, NativeTimer, PtpSocketOptions, UdpSenderOptions } from './types.js';
+import { openDgramUdpReceiver, openNativeUdpReceiver } from './udp-receiver.js';
+import type { Addon, AlsaOpenOptions, NativeStatus, NativeTimer, PtpSocketOptions, RxBatchHandler, UdpReceiverOptions, UdpSenderOptions } from './types.js';
 
 export * from './types.js';
 export { createFallback, FALLBACK_PRECISION_NOTE } from './fallback.js';
@@ -50,6 +51,8 @@ export function createNative(addon: Addon): NativeTimer {
     ptpSocketOpen: async (opts: PtpSocketOptions) => openNativePtpSocket(addon, opts),
     // A build without the TX flow sockets keeps node:dgram.
     udpSenderOpen: async (opts: UdpSenderOptions) => openNativeUdpSender(addon, opts) ?? openDgramUdpSender(opts),
+    // Likewise for the RX flow sockets.
+    udpReceiverOpen: async (opts: UdpReceiverOptions, onBatch: RxBatchHandler) => openNativeUdpReceiver(addon, opts, onBatch) ?? openDgramUdpReceiver(opts, onBatch),
     usrvclockOpen: (serverPath: string, clientDir: string) => openNativeUsrvclock(addon, serverPath, clientDir),
     phcOpen: (path: string) => openNativePhc(addon, path),
     alsaOpen: (opts: AlsaOpenOptions) => openNativeAlsa(addon, opts),

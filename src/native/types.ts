@@ -127,6 +127,57 @@ export interface UdpSender {
   close(): void;
 }
 
+export interface UdpReceiverOptions {
+  /** The device's address: a unicast flow binds it, a multicast flow joins its group on it. */
+  bindAddress: string;
+  /** Unicast: 0 for an ephemeral port. Multicast: the group's port. */
+  port: number;
+  /** Binds the group and port (SO_REUSEADDR) and joins it on bindAddress's interface. */
+  multicastGroup?: string;
+  /** SO_RCVBUF asked for; the kernel doubles it, capped by net.core.rmem_max (see recvBufferBytes). */
+  recvBufferBytes: number;
+}
+
+/**
+ * The datagrams of one batch, valid only during the handler call (the native receiver reuses the
+ * slots). Datagram i is packets[i] up to meta[4i] bytes; meta[4i + 1] is its source IPv4 address
+ * (host order), meta[4i + 2] the source port, meta[4i + 3] flags (RX_FLAG_TRUNCATED). A length above
+ * packets[i].length means the datagram did not fit its slot and only the slot's bytes are there.
+ */
+export interface RxBatch {
+  readonly packets: readonly Uint8Array[];
+  readonly meta: Uint32Array;
+}
+export const RX_META_WORDS = 4;
+export const RX_FLAG_TRUNCATED = 1;
+/** `more`: the batch ended a wake-up's read bound and the socket may hold more datagrams. */
+export type RxBatchHandler = (batch: RxBatch, count: number, more: boolean) => void;
+
+export interface UdpReceiverStats {
+  datagrams: number;
+  /** Handler calls: datagrams / batches is the mean batch size. */
+  batches: number;
+  /** Datagrams longer than a slot (counted, and handed over with their real length). */
+  truncated: number;
+  /** Failed receives and sends, and the errno name of the last one ('' when none). */
+  errors: number;
+  lastError: string;
+}
+
+/** An RX flow socket: the addon's recvmmsg batches, or node:dgram one datagram per batch. */
+export interface UdpReceiver {
+  readonly native: boolean;
+  readonly localAddress: string;
+  readonly localPort: number;
+  /** SO_RCVBUF as the kernel granted it. */
+  readonly recvBufferBytes: number;
+  /** A small datagram from this socket (keepalives); never blocks, failures are counted. */
+  send(data: Uint8Array, address: string, port: number): void;
+  stats(): UdpReceiverStats;
+  /** Idempotent; the handler is not called after it. */
+  close(): void;
+}
+
 export interface ThreadScheduling {
   policy: SchedPolicy | 'unknown';
   priority: number;
@@ -185,6 +236,9 @@ export interface NativeTimer {
   ptpSocketOpen(opts: PtpSocketOptions): Promise<PtpSocket>;
   /** A TX flow socket; rejects with a system error (bind, connect) or a TypeError for bad options. */
   udpSenderOpen(opts: UdpSenderOptions): Promise<UdpSender>;
+  /** An RX flow socket calling onBatch with what arrived; rejects with a system error (bind, join)
+   *  or a TypeError for bad options. The fallback and builds without it use node:dgram. */
+  udpReceiverOpen(opts: UdpReceiverOptions, onBatch: RxBatchHandler): Promise<UdpReceiver>;
 
   /** usrvclock client (PROTOCOL.md §7.1): binds a datagram socket in clientDir. Native only. */
   usrvclockOpen(serverPath: string, clientDir: string): UsrvclockClient;
@@ -335,6 +389,12 @@ export interface Addon {
   udpTxDrain?(h: AddonHandle): number;
   udpTxInfo?(h: AddonHandle): { localAddress: string; localPort: number };
   udpTxClose?(h: AddonHandle): void;
+  /** Absent from builds before the RX flow sockets (same abiVersion: additions only). */
+  udpRxOpen?(opts: UdpReceiverOptions): AddonHandle;
+  udpRxStart?(h: AddonHandle, data: Uint8Array, meta: Uint32Array, slots: number, slotBytes: number, cb: (count: number, more: boolean) => void): void;
+  udpRxSend?(h: AddonHandle, data: Uint8Array, address: string, port: number): number;
+  udpRxInfo?(h: AddonHandle): { localAddress?: string; localPort?: number; recvBufferBytes?: number; datagrams: number; batches: number; truncated: number; errors: number; lastErrno: number };
+  udpRxClose?(h: AddonHandle): void;
 }
 
 declare const addonHandle: unique symbol;

@@ -1,17 +1,18 @@
-// Receive worker: owns the RX flow sockets (event-driven dgram sockets), writes incoming audio into
+// Receive worker: owns the RX flow sockets (the native helper's batched recvmmsg sockets, or node:dgram
+// without it or with --rx-socket dgram), writes incoming audio into
 // the per-RX-channel media rings at its media time, sends keepalives, and delivers the rings to the
 // configured sink at now − RX latency. Flows are opened and routed by the SubscriptionManager
 // (control worker) through commands relayed by the main thread.
-import { createSocket } from 'node:dgram';
-import type { RemoteInfo, Socket } from 'node:dgram';
 import { ClockOverlayReader } from '../core/clock-overlay.js';
 import { KEEPALIVE, KEEPALIVE_INTERVAL_MS } from '../core/flows/limits.js';
 import { MediaRingReader, MediaRingWriter } from '../core/media-ring.js';
-import { DeliveryDrainGate } from '../core/rx/drain-gate.js';
+import { DeliveryDrainGate, UV_UDP_READS_PER_TURN } from '../core/rx/drain-gate.js';
 import { RxFlowReceiver } from '../core/rx/flow-receiver.js';
 import type { FlowRoute } from '../core/rx/types.js';
 import type { BytesPerSample } from '../core/audio/packet.js';
 import { loadNative } from '../native/index.js';
+import type { RxBatch, UdpReceiver } from '../native/index.js';
+import { numberToIpv4, openDgramUdpReceiver } from '../native/udp-receiver.js';
 import { FileSinkOutput, formatRxSink, NullSinkOutput, parseRxSink } from '../audio-io/sinks.js';
 import type { SinkOutput } from '../audio-io/sinks.js';
 import { MAX_CATCH_UP_FRAMES, MAX_DELIVERY_FRAMES, RxDelivery } from '../audio-io/sinks-delivery.js';
@@ -22,7 +23,7 @@ import type { TrackInfo } from '../audio-io/formats/metadata.js';
 import { RingSinkOutput, RX_CAPTURE_SHARED } from '../audio-io/sinks-library.js';
 import { AlsaSinkOutput, logAlsaMessages } from '../audio-io/alsa-sink.js';
 import { identityMap } from '../audio-io/alsa-config.js';
-import { CLOCK_MONOTONIC } from '../native/types.js';
+import { CLOCK_MONOTONIC, RX_META_WORDS } from '../native/types.js';
 import { everyReportSlot, REPORT_INTERVAL_MS } from './report-slots.js';
 import { WorkerRuntime } from './runtime.js';
 
@@ -99,11 +100,14 @@ if (realtime && !realtime.ok) rt.log.warn('receive worker: SCHED_FIFO refused', 
 
 interface OpenFlow {
   id: number;
-  socket: Socket;
+  socket?: UdpReceiver;
   receiver: RxFlowReceiver;
   unicast: boolean;
   routes: FlowRoute[];
-  source?: RemoteInfo;
+  source?: { address: string; port: number };
+  /** The source as numbers, to see a change without making a string per packet. */
+  sourceAddress: number;
+  sourcePort: number;
   port: number;
   /** Largest now − timestamp (samples) over the last report interval. */
   maxAge: number;
@@ -111,9 +115,14 @@ interface OpenFlow {
   recvBufferBytes: number;
   /** Datagrams read since the last delivery check (see DeliveryDrainGate). */
   readSinceCheck: number;
+  /** Native socket: the last wake-up stopped at its read bound, so datagrams may still be queued. */
+  mayHoldMore: boolean;
 }
 const flows = new Map<number, OpenFlow>();
-const counters = { commands: 0, keepalives: 0, flowsOpened: 0, flowsClosed: 0 };
+const counters = { commands: 0, keepalives: 0, flowsOpened: 0, flowsClosed: 0, truncated: 0, socketErrors: 0 };
+/** Kind of the last flow socket opened, for the status and the rx-capacity benchmark. */
+let socketKind: 'none' | 'native' | 'dgram' = 'none';
+const rxSocket = (cfg as { rxSocket?: string }).rxSocket ?? 'auto';
 type FlowCounterName = 'packets' | 'malformed' | 'late' | 'lostPackets' | 'lostFrames' | 'duplicates' | 'reordered';
 const FLOW_TOTALS: FlowCounterName[] = ['packets', 'malformed', 'late', 'lostPackets', 'lostFrames', 'duplicates', 'reordered'];
 /** Counters of flows already closed, so device totals never go backwards. */
@@ -124,35 +133,46 @@ function updateRouted(): void {
   for (const f of flows.values()) for (const [, rx] of f.routes) delivery.routed[rx] = 1;
 }
 
-function openFlow(args: { flowId: number; multicast?: { ip: string; port: number } }): Promise<{ port: number }> {
+async function openFlow(args: { flowId: number; multicast?: { ip: string; port: number } }): Promise<{ port: number }> {
   closeFlow(args.flowId);
-  return new Promise((resolve, reject) => {
-    const socket = createSocket({ type: 'udp4', reuseAddr: args.multicast !== undefined, recvBufferSize: RX_SOCKET_BUFFER_BYTES });
-    const flow: OpenFlow = { id: args.flowId, socket, receiver: new RxFlowReceiver(rate, writers), unicast: !args.multicast, routes: [], port: 0, maxAge: 0, recvBufferBytes: 0, readSinceCheck: 0 };
-    socket.on('message', (msg, rinfo) => {
-      flow.source = rinfo;
-      flow.readSinceCheck++;
-      const now = mediaNow();
-      flow.receiver.onPacket(msg, msg.length, now, delivery.position);
-    });
-    socket.once('error', (err) => {
-      if (flow.port === 0) reject(err);
-      else rt.log.warn('rx flow socket error', { flowId: flow.id, error: err.message });
-    });
-    const onBound = () => {
-      if (args.multicast) socket.addMembership(args.multicast.ip, cfg.ip);
-      flow.port = socket.address().port;
-      flow.recvBufferBytes = socket.getRecvBufferSize();
-      flows.set(flow.id, flow);
-      counters.flowsOpened++;
-      flowsChanged();
-      resolve({ port: flow.port });
-    };
-    // Unicast: an ephemeral port on the device address, which goes into the flow request (§5.1).
-    // Multicast: the group address and port, so only that group's packets arrive (§5.6).
-    if (args.multicast) socket.bind(args.multicast.port, args.multicast.ip, onBound);
-    else socket.bind(0, cfg.ip, onBound);
-  });
+  const flow: OpenFlow = { id: args.flowId, receiver: new RxFlowReceiver(rate, writers), unicast: !args.multicast, routes: [], sourceAddress: -1, sourcePort: -1, port: 0, maxAge: 0, recvBufferBytes: 0, readSinceCheck: 0, mayHoldMore: false };
+  // One clock read per batch: every datagram of it was already queued when the batch was read, so
+  // `now` is after each one's arrival, as with a read per datagram; it is used to place the packet
+  // (wire timestamp reconstructed near now: seconds of tolerance) and for the age statistic, which
+  // sees at most the batch's handling time less. `late` compares with delivery.position, which only
+  // moves in the check phase, never inside a batch.
+  const onBatch = (batch: RxBatch, count: number, more: boolean): void => {
+    flow.readSinceCheck += count;
+    flow.mayHoldMore = more;
+    const now = mediaNow();
+    const from = delivery.position;
+    const meta = batch.meta;
+    for (let i = 0; i < count; i++) {
+      const m = i * RX_META_WORDS;
+      if (meta[m + 1] !== flow.sourceAddress || meta[m + 2] !== flow.sourcePort) {
+        flow.sourceAddress = meta[m + 1]!;
+        flow.sourcePort = meta[m + 2]!;
+        flow.source = { address: numberToIpv4(flow.sourceAddress), port: flow.sourcePort };
+      }
+      // A datagram longer than its slot keeps its real length: the receiver counts it malformed
+      // (longer than any audio packet) without reading past the slot.
+      flow.receiver.onPacket(batch.packets[i]!, meta[m]!, now, from);
+    }
+  };
+  // Unicast: an ephemeral port on the device address, which goes into the flow request (§5.1).
+  // Multicast: the group address and port, so only that group's packets arrive (§5.6).
+  const opts = { bindAddress: cfg.ip, port: args.multicast?.port ?? 0, ...(args.multicast ? { multicastGroup: args.multicast.ip } : {}), recvBufferBytes: RX_SOCKET_BUFFER_BYTES };
+  const socket = rxSocket === 'dgram' ? await openDgramUdpReceiver(opts, onBatch) : await native.udpReceiverOpen(opts, onBatch);
+  // A second open of the same flow while this one was binding replaced it: this socket is not used.
+  if (flows.has(args.flowId)) closeFlow(args.flowId);
+  flow.socket = socket;
+  flow.port = socket.localPort;
+  flow.recvBufferBytes = socket.recvBufferBytes;
+  socketKind = socket.native ? 'native' : 'dgram';
+  flows.set(flow.id, flow);
+  counters.flowsOpened++;
+  flowsChanged();
+  return { port: flow.port };
 }
 
 function closeFlow(flowId: number): boolean {
@@ -160,7 +180,11 @@ function closeFlow(flowId: number): boolean {
   if (!f) return false;
   flows.delete(flowId);
   for (const k of FLOW_TOTALS) closedTotals[k] += f.receiver.counters[k];
-  f.socket.close();
+  // No batch arrives after close (native and dgram alike).
+  f.socket!.close();
+  const st = f.socket!.stats();
+  counters.truncated += st.truncated;
+  counters.socketErrors += st.errors;
   counters.flowsClosed++;
   flowsChanged();
   updateRouted();
@@ -177,7 +201,10 @@ function configureFlow(args: { flowId: number; slots: number; bytesPerSample: By
 }
 
 function flowStats(): Record<string, unknown>[] {
-  return [...flows.values()].map((f) => ({ id: f.id, port: f.port, unicast: f.unicast, source: f.source ? `${f.source.address}:${f.source.port}` : undefined, maxAgeSamples: f.maxAge, recvBufferBytes: f.recvBufferBytes, ...f.receiver.counters }));
+  return [...flows.values()].map((f) => {
+    const st = f.socket!.stats();
+    return { id: f.id, port: f.port, unicast: f.unicast, source: f.source ? `${f.source.address}:${f.source.port}` : undefined, maxAgeSamples: f.maxAge, recvBufferBytes: f.recvBufferBytes, socket: f.socket!.native ? 'native' : 'dgram', datagrams: st.datagrams, batches: st.batches, truncated: st.truncated, socketErrors: st.errors, ...(st.lastError ? { lastSocketError: st.lastError } : {}), ...f.receiver.counters };
+  });
 }
 
 // Keepalives `13 37` from each unicast flow socket to the source of its audio (§5.5). The timer
@@ -186,7 +213,7 @@ let keepaliveTimer: NodeJS.Timeout | undefined;
 function sendKeepalives(): void {
   for (const f of flows.values()) {
     if (!f.unicast || !f.source) continue;
-    f.socket.send(KEEPALIVE, f.source.port, f.source.address);
+    f.socket!.send(KEEPALIVE, f.source.address, f.source.port);
     counters.keepalives++;
   }
 }
@@ -212,8 +239,11 @@ const reads: number[] = [];
 const deliver = (): boolean => {
   reads.length = 0;
   for (const f of flows.values()) {
-    reads.push(f.readSinceCheck);
+    // A native socket reads until the socket is empty or a bound per wake-up, so only a wake-up that
+    // hit the bound can leave a backlog; dgram reads at most UV_UDP_READS_PER_TURN per turn.
+    reads.push(f.socket!.native ? (f.mayHoldMore ? UV_UDP_READS_PER_TURN : 0) : f.readSinceCheck);
     f.readSinceCheck = 0;
+    f.mayHoldMore = false;
   }
   if (drainGate.shouldWait(reads)) return false;
   const now = mediaNow();
@@ -244,6 +274,18 @@ function scheduleDelivery(): void {
 }
 scheduleDelivery();
 
+/** Truncated datagrams and socket errors of the open flows and the closed ones. */
+function socketTotals(): { truncated: number; socketErrors: number } {
+  let truncated = counters.truncated;
+  let socketErrors = counters.socketErrors;
+  for (const f of flows.values()) {
+    const st = f.socket!.stats();
+    truncated += st.truncated;
+    socketErrors += st.errors;
+  }
+  return { truncated, socketErrors };
+}
+
 let lastLatency: { min: number; mean: number; max: number } | undefined;
 function report(): void {
   if (deliveryIdle && idleDeliveryOnReport && !deliveryStopped) deliver();
@@ -257,9 +299,10 @@ function report(): void {
   });
   const sum = (k: FlowCounterName) => [...flows.values()].reduce((a, f) => a + f.receiver.counters[k], closedTotals[k]);
   rt.report({
-    counters: { ...counters, ...output.counters, ...(output instanceof AlsaSinkOutput ? output.alsaCounters() : {}), deliveredFrames: delivery.frames, deliverySkippedFrames: delivery.skippedFrames, deliveryBlocksDropped: delivery.blocksDropped, deliveryStalls: delivery.stalls, deliveryDeferrals: drainGate.deferrals },
+    counters: { ...counters, ...socketTotals(), ...output.counters, ...(output instanceof AlsaSinkOutput ? output.alsaCounters() : {}), deliveredFrames: delivery.frames, deliverySkippedFrames: delivery.skippedFrames, deliveryBlocksDropped: delivery.blocksDropped, deliveryStalls: delivery.stalls, deliveryDeferrals: drainGate.deferrals },
     info: {
       realtime: realtime ? (realtime.ok ? 'SCHED_FIFO' : `refused: ${realtime.errno}`) : 'off',
+      socket: socketKind,
       sink: captureRing ? 'library' : formatRxSink(sinkSpec),
       sinkState: output.state,
       ...(output instanceof Recorder ? { recorder: output.info() } : {}),
