@@ -15,11 +15,22 @@ namespace inferno {
 struct PtpWatch {
   uv_poll_t poll{};
   napi_env env = nullptr;
+  PtpSocket* owner = nullptr;
+  // Registered while the poll is open: a worker thread ended with a watch still running closes
+  // the handle and frees the watch itself, as the RX flow sockets do, instead of leaving both to
+  // Node's teardown of the thread's loop.
+  bool cleanupHook = false;
   Napi::FunctionReference callback;
   std::unique_ptr<Napi::AsyncContext> context;
 };
 
 namespace {
+
+void OnEnvCleanup(void* arg) {
+  auto* s = static_cast<PtpSocket*>(arg);
+  if (s->watch) s->watch->cleanupHook = false;  // being run: it is removed already
+  StopWatch(s);
+}
 
 void OnPoll(uv_poll_t* handle, int /*status*/, int /*events*/) {
   auto* w = static_cast<PtpWatch*>(handle->data);
@@ -48,6 +59,7 @@ Napi::Value PtpSocketWatch(const Napi::CallbackInfo& info) {
   if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) throw Napi::Error::New(env, "no event loop for this thread");
   auto* w = new PtpWatch();
   w->env = env;
+  w->owner = s;
   w->callback = Napi::Persistent(info[1].As<Napi::Function>());
   w->context = std::make_unique<Napi::AsyncContext>(env, "PtpSocketReadable");
   int err = uv_poll_init(loop, &w->poll, s->fd);
@@ -63,6 +75,7 @@ Napi::Value PtpSocketWatch(const Napi::CallbackInfo& info) {
   }
   if (err != 0) throw Napi::Error::New(env, std::string("uv_poll: ") + uv_strerror(err));
   s->watch = w;
+  w->cleanupHook = napi_add_env_cleanup_hook(env, OnEnvCleanup, s) == napi_ok;
   return env.Undefined();
 }
 
@@ -72,6 +85,8 @@ void StopWatch(PtpSocket* s) {
   PtpWatch* w = s->watch;
   if (!w) return;
   s->watch = nullptr;
+  if (w->cleanupHook) napi_remove_env_cleanup_hook(w->env, OnEnvCleanup, s);
+  w->cleanupHook = false;
   uv_poll_stop(&w->poll);
   // JS references go now, on the JS thread; the memory after libuv has let go of the handle.
   w->callback.Reset();
