@@ -126,6 +126,33 @@ test('a card that stalls (xrun recovery) leaves no lasting latency: resync drops
   t.true(Math.abs(resynced.finalPpm - 300) < 10, `${resynced.finalPpm}`);
 });
 
+test('a sound server that loses graph cycles under load: the lasting excess is dropped, the ratio does not sit at its clamp', (t) => {
+  // As the ALSA sink drives PipeWire: 1024-frame quanta, a learned target of two 4096-frame buffers
+  // (so a jump must pass 8192 frames for the whole-jump resync), the graph 500 ppm fast. On a loaded
+  // machine the graph's driver misses its timer now and then; each lost cycle is a quantum the
+  // graph never takes, so the fill steps up for good (here 100 ms, 4.6 quanta, every 10 s).
+  const base = {
+    direction: 'playback' as const, ppm: 500, seconds: 180, periodFrames: 1024, capacityFrames: 40960, targetFillFrames: 8192,
+    stallS: 0.1, stallEveryS: 10, stalls: 9, seed: 7, resync: true,
+  };
+  const r = simulateDrift(base);
+  const blocks = (180 * 48000) / 48;
+  t.log(`${r.resyncs} resyncs, ${r.xruns} xruns, ${((100 * r.saturated) / blocks).toFixed(1)} % of the time at the clamp, ` +
+    `${r.maxDeviationLastSecond} frames off target at the end, correction ${r.finalPpm.toFixed(1)} ppm`);
+  t.is(r.xruns, 0);
+  // Without the settle resync (measured on the previous controller) each 4800-frame step stayed
+  // under the 8192-frame threshold and was steered away at the clamp: 4 resyncs, 68 % of the run at
+  // the clamp, 667 ppm at the end instead of 500.
+  t.true(r.resyncs >= 9 && r.resyncs <= 9 * 3, `${r.resyncs} resyncs`);
+  t.true(r.saturated < 0.02 * blocks, `${r.saturated} observations at the clamp`);
+  t.true(r.maxDeviationLastSecond < 1024, `${r.maxDeviationLastSecond} frames off target`);
+  t.true(Math.abs(r.finalPpm - 500) < 10, `${r.finalPpm} ppm`);
+  // The quantum sawtooth alone (±512 frames around the target) never triggers a resync.
+  const calm = simulateDrift({ ...base, stalls: 0 });
+  t.is(calm.resyncs, 0);
+  t.true(Math.abs(calm.finalPpm - 500) < 10, `${calm.finalPpm} ppm`);
+});
+
 test('resyncFrames: nothing within the threshold, the excess beyond it; rebase keeps the learned drift', (t) => {
   const c = new DriftController({ rate: 48000, targetFillFrames: 1000 });
   t.is(c.resyncThresholdFrames, 1000);

@@ -35,6 +35,10 @@ export interface DriftControllerOptions {
   /** How far the fill may be from the target before resyncFrames() asks the caller to drop or pad
    *  frames at once (frames; default max(targetFillFrames, rate / 50)). */
   resyncThresholdFrames?: number;
+  /** How far the low-passed fill may stay from the target before resyncFrames() drops or pads the
+   *  difference (frames; default min(resyncThresholdFrames, rate / 50), which steering at the
+   *  clamp takes 20 s to remove). */
+  settleThresholdFrames?: number;
 }
 
 function positive(name: string, v: number | undefined, dflt: number, allowZero = false): number {
@@ -53,6 +57,7 @@ export class DriftController {
   readonly maxPpm: number;
   readonly maxStepS: number;
   readonly resyncThresholdFrames: number;
+  readonly settleThresholdFrames: number;
 
   private _ratio = 1;
   /** Integral term as a fractional frequency (ratio - 1 units). */
@@ -77,6 +82,7 @@ export class DriftController {
     if (this.maxPpm > DRIFT_MAX_PPM) throw new RangeError(`drift controller maxPpm must be at most ${DRIFT_MAX_PPM}, got ${this.maxPpm}`);
     this.maxStepS = positive('maxStepS', opts.maxStepS, 0.5);
     this.resyncThresholdFrames = positive('resyncThresholdFrames', opts.resyncThresholdFrames, Math.max(this.targetFillFrames, this.rate / 50));
+    this.settleThresholdFrames = positive('settleThresholdFrames', opts.settleThresholdFrames, Math.min(this.resyncThresholdFrames, this.rate / 50));
     this.reset();
   }
 
@@ -111,18 +117,28 @@ export class DriftController {
   }
 
   /**
-   * Frames to drop now (> 0) or to add as silence (< 0) so the fill is back at the target, when the
-   * fill is further from it than resyncThresholdFrames; else 0. Steering at the 1000 ppm clamp
-   * removes only 48 frames a second at 48 kHz, so a jump of the fill (the card stalled while the
-   * media clock went on, a burst after an xrun) would otherwise stay as added latency for minutes.
+   * Frames to drop now (> 0) or to add as silence (< 0) so the fill is back at the target, else 0.
+   * Steering at the 1000 ppm clamp removes only 48 frames a second at 48 kHz, so a jump of the fill
+   * (the card stalled while the media clock went on, a burst after an xrun) would otherwise stay as
+   * added latency for minutes. Two cases:
+   * - the fill is further than resyncThresholdFrames from the target: the whole jump, at once;
+   * - the fill and its low-passed value both stay further than settleThresholdFrames on the same
+   *   side (a sound server's graph that lost cycles under load: each lost quantum moves the fill
+   *   for good): the smaller of the two, so the fill's own jitter (a server's delay swings by a
+   *   whole quantum) is never dropped, and the ratio never sits at its clamp steering it away.
    * After dropping or padding, call rebase() with the new fill.
    */
   resyncFrames(fillFrames: number): number {
     if (!Number.isFinite(fillFrames)) return 0;
     const off = fillFrames - this.targetFillFrames;
-    if (Math.abs(off) <= this.resyncThresholdFrames) return 0;
+    if (Math.abs(off) > this.resyncThresholdFrames) {
+      this._resyncs++;
+      return Math.round(off);
+    }
+    const filteredOff = this.filteredFill - this.targetFillFrames;
+    if (Math.sign(off) !== Math.sign(filteredOff) || Math.min(Math.abs(off), Math.abs(filteredOff)) <= this.settleThresholdFrames) return 0;
     this._resyncs++;
-    return Math.round(off);
+    return Math.round(Math.sign(off) * Math.min(Math.abs(off), Math.abs(filteredOff)));
   }
 
   /** The caller changed the fill itself (dropped or padded frames): steer on from the new fill,
