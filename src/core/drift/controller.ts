@@ -14,6 +14,9 @@
 // The low-pass (τ = 2 s) removes the period sawtooth of the fill (a sound card takes a period at
 // a time, and the fill is read at any phase of it), which would otherwise wobble the ratio and
 // the pitch; with τ = 1 s that wobble was ±7 ppm in the simulation, with 2 s it is ±3.
+// On a loaded machine the observer itself runs late now and then (its thread not scheduled for
+// 100 ms or more): the fill it then sees is low by its own lateness, and the frames it owes follow
+// at once. Such an observation is skipped; weighting it by the gap threw the ratio to the clamp.
 
 export const DRIFT_MAX_PPM = 1000;
 
@@ -30,7 +33,9 @@ export interface DriftControllerOptions {
   lowpassS?: number;
   /** Clamp of the correction in ppm (default and upper limit 1000). */
   maxPpm?: number;
-  /** Observations further apart than this count as this long, so a stall does not kick the integral (s, default 0.5). */
+  /** An observation later than this after the previous one is skipped (s, default 0.05): the
+   *  observer itself was late (its thread was not scheduled), so the fill it sees is low by its own
+   *  lateness, not by the device's clock, and the frames it owes follow at once. */
   maxStepS?: number;
   /** How far the fill may be from the target before resyncFrames() asks the caller to drop or pad
    *  frames at once (frames; default max(targetFillFrames, rate / 50)). */
@@ -67,6 +72,7 @@ export class DriftController {
   private _rejected = 0;
   private _saturated = 0;
   private _resyncs = 0;
+  private _late = 0;
 
   constructor(opts: DriftControllerOptions) {
     if (!(Number.isFinite(opts.rate) && opts.rate > 0)) throw new RangeError(`drift controller rate must be a positive number, got ${opts.rate}`);
@@ -80,7 +86,7 @@ export class DriftController {
     this.lowpassS = positive('lowpassS', opts.lowpassS, 2, true);
     this.maxPpm = positive('maxPpm', opts.maxPpm, DRIFT_MAX_PPM);
     if (this.maxPpm > DRIFT_MAX_PPM) throw new RangeError(`drift controller maxPpm must be at most ${DRIFT_MAX_PPM}, got ${this.maxPpm}`);
-    this.maxStepS = positive('maxStepS', opts.maxStepS, 0.5);
+    this.maxStepS = positive('maxStepS', opts.maxStepS, 0.05);
     this.resyncThresholdFrames = positive('resyncThresholdFrames', opts.resyncThresholdFrames, Math.max(this.targetFillFrames, this.rate / 50));
     this.settleThresholdFrames = positive('settleThresholdFrames', opts.settleThresholdFrames, Math.min(this.resyncThresholdFrames, this.rate / 50));
     this.reset();
@@ -104,6 +110,11 @@ export class DriftController {
   /** Observations ignored because the fill or time was not a finite number. */
   get rejectedObservations(): number {
     return this._rejected;
+  }
+
+  /** Observations skipped because they came more than maxStepS after the previous one. */
+  get lateObservations(): number {
+    return this._late;
   }
 
   /** Observations at which the correction was at the clamp. */
@@ -164,7 +175,11 @@ export class DriftController {
     }
     if (nowNs <= last) return this._ratio; // same instant or time went back: nothing to integrate over
     this.lastNs = nowNs;
-    const dt = Math.min((nowNs - last) / 1e9, this.maxStepS);
+    const dt = (nowNs - last) / 1e9;
+    if (dt > this.maxStepS) {
+      this._late++;
+      return this._ratio;
+    }
     const a = this.lowpassS > 0 ? dt / (this.lowpassS + dt) : 1;
     this.filteredFill += (fillFrames - this.filteredFill) * a;
     return this.steer(dt);
