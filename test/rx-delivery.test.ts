@@ -110,6 +110,7 @@ test('an output without a free buffer stalls delivery: every frame comes out lat
   const zeros = checkTimeline(t, out, first);
   t.is(zeros, 96, 'no zeros but the first block (read before the rings acknowledged their reader): the rings still held the backlog');
   t.is(delivery.channels[0]!.missingFrames, 96);
+  t.is(delivery.channels[0]!.missingRuns, 1, 'one gap');
   t.is(delivery.skippedFrames, 0);
 });
 

@@ -17,6 +17,8 @@ export const MAX_CATCH_UP_FRAMES = 64 * MAX_DELIVERY_FRAMES;
 export interface DeliveryChannelStats {
   /** Frames delivered as zeros while the channel was routed (lost, late or not yet arrived). */
   missingFrames: number;
+  /** Runs of consecutive blocks with missing frames: each is one gap in the output, however long. */
+  missingRuns: number;
   /** Peak |sample| since the last `takePeaks()`. */
   peak: number;
 }
@@ -36,6 +38,8 @@ export class RxDelivery {
   /** Per RX channel: 1 while routed to a flow (set by the receive worker). */
   readonly routed: Uint8Array;
   private readonly scratch: Int32Array[];
+  /** Per channel: 1 when the last block had missing frames (a gap continues). */
+  private readonly missing: Uint8Array;
   /** One-element output lists per channel ring (rings are single-channel). */
   private readonly outputs: Int32Array[][];
   /** now − delivered end (samples) after each call that handed over everything due: the latency achieved. */
@@ -49,8 +53,9 @@ export class RxDelivery {
     private readonly latencySamples: number,
     private readonly output: SinkOutput,
   ) {
-    this.channels = readers.map(() => ({ missingFrames: 0, peak: 0 }));
+    this.channels = readers.map(() => ({ missingFrames: 0, missingRuns: 0, peak: 0 }));
     this.routed = new Uint8Array(readers.length);
+    this.missing = new Uint8Array(readers.length);
     this.scratch = readers.map(() => new Int32Array(MAX_DELIVERY_FRAMES));
     this.outputs = this.scratch.map((s) => [s]);
   }
@@ -120,7 +125,11 @@ export class RxDelivery {
     if (!block && this.output.state === 'open') return 0;
     for (let c = 0; c < n; c++) {
       const r = this.readers[c]!.read(t, frames, this.outputs[c]!);
-      if (this.routed[c]) this.channels[c]!.missingFrames += r.staleFrames + r.pendingFrames;
+      const miss = this.routed[c] ? r.staleFrames + r.pendingFrames : 0;
+      const ch = this.channels[c]!;
+      if (miss > 0 && !this.missing[c]) ch.missingRuns++;
+      this.missing[c] = miss > 0 ? 1 : 0;
+      ch.missingFrames += miss;
       const s = this.scratch[c]!;
       let peak = this.channels[c]!.peak;
       for (let i = 0; i < frames; i++) {

@@ -324,7 +324,7 @@ function report(): void {
       duplicates: sum('duplicates'),
       reordered: sum('reordered'),
       flows: flowStats(),
-      channels: delivery.channels.map((c, i) => ({ rx: i + 1, routed: delivery.routed[i] === 1, missingFrames: c.missingFrames, ...rings[i] })),
+      channels: delivery.channels.map((c, i) => ({ rx: i + 1, routed: delivery.routed[i] === 1, missingFrames: c.missingFrames, missingRuns: c.missingRuns, ...rings[i] })),
       peakDbfs: delivery.takePeaks().map((p) => (Number.isFinite(p) ? Math.round(p * 10) / 10 : null)),
     },
   });

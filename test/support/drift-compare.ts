@@ -145,8 +145,8 @@ export function trackPattern(capture: Int32Array, channels: number, txChannels: 
     windows.push({ at: at + windowFrames / 2, mediaTime: dHead + (windowFrames / 2) * slope, corr, levelDb });
     d = dHead + windowFrames * slope;
     if (Math.min(...corr) < 0.5) {
-      // Lost: a dropout or a jump. Search the next window's start afresh, from a little behind to
-      // 2.5 s ahead, by raw correlation as at the start.
+      // Lost: a dropout or a jump. Search the next window's start afresh, from 0.5 s behind (the
+      // sink padded silence: media time falls behind) to 2.5 s ahead, by raw correlation as at the start.
       const next = at + windowFrames;
       if (next + probe > frames) break;
       let nx = 0;
@@ -154,7 +154,7 @@ export function trackPattern(capture: Int32Array, channels: number, txChannels: 
       if (nx === 0) continue; // silence: keep predicting
       let found = { d, c: -1 };
       const p = pats[0]!;
-      for (let k = Math.max(0, Math.round(d) - 2048); k < Math.min(pLen - probe, Math.round(d) + 120_000); k++) {
+      for (let k = Math.max(0, Math.round(d) - 24_000); k < Math.min(pLen - probe, Math.round(d) + 120_000); k++) {
         let xy = 0;
         let yy = 0;
         for (let i = 0; i < probe; i++) {

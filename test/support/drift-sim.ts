@@ -35,6 +35,10 @@ export interface DriftSimOptions {
   stalls?: number;
   /** Act on resyncFrames() after each observation (drop or pad frames, then rebase). */
   resync?: boolean;
+  /** The media side stops for this long every `inputStallEveryS` (the delivering thread was not
+   *  scheduled), then hands over every block it owes at once, observing the fill before each. */
+  inputStallS?: number;
+  inputStallEveryS?: number;
 }
 
 export interface DriftSimResult {
@@ -59,6 +63,8 @@ export interface DriftSimResult {
   resyncs: number;
   /** Largest |fill - target| seen in the last second of the run. */
   maxDeviationLastSecond: number;
+  /** Largest |correction − ideal| after the first 20 s, ppm. */
+  maxPpmError: number;
 }
 
 export function simulateDrift(o: DriftSimOptions): DriftSimResult {
@@ -93,6 +99,7 @@ export function simulateDrift(o: DriftSimOptions): DriftSimResult {
   let ppmSum = 0;
   let ppmCount = 0;
   let devLastSecond = 0;
+  let maxPpmError = 0;
   let nextStall = o.stallEveryS ?? Infinity;
   let stallsLeft = o.stalls ?? Infinity;
   for (;;) {
@@ -149,6 +156,11 @@ export function simulateDrift(o: DriftSimOptions): DriftSimResult {
       }
       blockIndex++;
       blockNext = blockIndex * blockS + prng.float() * jitter;
+      if (o.inputStallS && o.inputStallEveryS) {
+        const phase = blockNext % o.inputStallEveryS;
+        if (blockNext > o.inputStallEveryS && phase < o.inputStallS) blockNext += o.inputStallS - phase;
+      }
+      if (t > 20 && Math.abs(ctl.ppm - idealPpm) > maxPpmError) maxPpmError = Math.abs(ctl.ppm - idealPpm);
     }
     if (fill < minFill) minFill = fill;
     if (fill > maxFill) maxFill = fill;
@@ -171,5 +183,6 @@ export function simulateDrift(o: DriftSimOptions): DriftSimResult {
     saturated: ctl.saturatedObservations,
     resyncs: ctl.resyncs,
     maxDeviationLastSecond: devLastSecond,
+    maxPpmError,
   };
 }

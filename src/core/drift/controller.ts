@@ -14,6 +14,9 @@
 // The low-pass (τ = 2 s) removes the period sawtooth of the fill (a sound card takes a period at
 // a time, and the fill is read at any phase of it), which would otherwise wobble the ratio and
 // the pitch; with τ = 1 s that wobble was ±7 ppm in the simulation, with 2 s it is ±3.
+// On a loaded machine the observer itself runs late now and then (its thread not scheduled for
+// 100 ms or more): the fill it then sees is low by its own lateness, and the frames it owes follow
+// at once. Such an observation is skipped; weighting it by the gap threw the ratio to the clamp.
 
 export const DRIFT_MAX_PPM = 1000;
 
@@ -30,11 +33,17 @@ export interface DriftControllerOptions {
   lowpassS?: number;
   /** Clamp of the correction in ppm (default and upper limit 1000). */
   maxPpm?: number;
-  /** Observations further apart than this count as this long, so a stall does not kick the integral (s, default 0.5). */
+  /** An observation later than this after the previous one is skipped (s, default 0.05): the
+   *  observer itself was late (its thread was not scheduled), so the fill it sees is low by its own
+   *  lateness, not by the device's clock, and the frames it owes follow at once. */
   maxStepS?: number;
   /** How far the fill may be from the target before resyncFrames() asks the caller to drop or pad
    *  frames at once (frames; default max(targetFillFrames, rate / 50)). */
   resyncThresholdFrames?: number;
+  /** How far the low-passed fill may stay from the target before resyncFrames() drops or pads the
+   *  difference (frames; default min(resyncThresholdFrames, rate / 50), which steering at the
+   *  clamp takes 20 s to remove). */
+  settleThresholdFrames?: number;
 }
 
 function positive(name: string, v: number | undefined, dflt: number, allowZero = false): number {
@@ -53,6 +62,7 @@ export class DriftController {
   readonly maxPpm: number;
   readonly maxStepS: number;
   readonly resyncThresholdFrames: number;
+  readonly settleThresholdFrames: number;
 
   private _ratio = 1;
   /** Integral term as a fractional frequency (ratio - 1 units). */
@@ -62,6 +72,7 @@ export class DriftController {
   private _rejected = 0;
   private _saturated = 0;
   private _resyncs = 0;
+  private _late = 0;
 
   constructor(opts: DriftControllerOptions) {
     if (!(Number.isFinite(opts.rate) && opts.rate > 0)) throw new RangeError(`drift controller rate must be a positive number, got ${opts.rate}`);
@@ -75,8 +86,9 @@ export class DriftController {
     this.lowpassS = positive('lowpassS', opts.lowpassS, 2, true);
     this.maxPpm = positive('maxPpm', opts.maxPpm, DRIFT_MAX_PPM);
     if (this.maxPpm > DRIFT_MAX_PPM) throw new RangeError(`drift controller maxPpm must be at most ${DRIFT_MAX_PPM}, got ${this.maxPpm}`);
-    this.maxStepS = positive('maxStepS', opts.maxStepS, 0.5);
+    this.maxStepS = positive('maxStepS', opts.maxStepS, 0.05);
     this.resyncThresholdFrames = positive('resyncThresholdFrames', opts.resyncThresholdFrames, Math.max(this.targetFillFrames, this.rate / 50));
+    this.settleThresholdFrames = positive('settleThresholdFrames', opts.settleThresholdFrames, Math.min(this.resyncThresholdFrames, this.rate / 50));
     this.reset();
   }
 
@@ -100,6 +112,11 @@ export class DriftController {
     return this._rejected;
   }
 
+  /** Observations skipped because they came more than maxStepS after the previous one. */
+  get lateObservations(): number {
+    return this._late;
+  }
+
   /** Observations at which the correction was at the clamp. */
   get saturatedObservations(): number {
     return this._saturated;
@@ -111,18 +128,28 @@ export class DriftController {
   }
 
   /**
-   * Frames to drop now (> 0) or to add as silence (< 0) so the fill is back at the target, when the
-   * fill is further from it than resyncThresholdFrames; else 0. Steering at the 1000 ppm clamp
-   * removes only 48 frames a second at 48 kHz, so a jump of the fill (the card stalled while the
-   * media clock went on, a burst after an xrun) would otherwise stay as added latency for minutes.
+   * Frames to drop now (> 0) or to add as silence (< 0) so the fill is back at the target, else 0.
+   * Steering at the 1000 ppm clamp removes only 48 frames a second at 48 kHz, so a jump of the fill
+   * (the card stalled while the media clock went on, a burst after an xrun) would otherwise stay as
+   * added latency for minutes. Two cases:
+   * - the fill is further than resyncThresholdFrames from the target: the whole jump, at once;
+   * - the fill and its low-passed value both stay further than settleThresholdFrames on the same
+   *   side (a sound server's graph that lost cycles under load: each lost quantum moves the fill
+   *   for good): the smaller of the two, so the fill's own jitter (a server's delay swings by a
+   *   whole quantum) is never dropped, and the ratio never sits at its clamp steering it away.
    * After dropping or padding, call rebase() with the new fill.
    */
   resyncFrames(fillFrames: number): number {
     if (!Number.isFinite(fillFrames)) return 0;
     const off = fillFrames - this.targetFillFrames;
-    if (Math.abs(off) <= this.resyncThresholdFrames) return 0;
+    if (Math.abs(off) > this.resyncThresholdFrames) {
+      this._resyncs++;
+      return Math.round(off);
+    }
+    const filteredOff = this.filteredFill - this.targetFillFrames;
+    if (Math.sign(off) !== Math.sign(filteredOff) || Math.min(Math.abs(off), Math.abs(filteredOff)) <= this.settleThresholdFrames) return 0;
     this._resyncs++;
-    return Math.round(off);
+    return Math.round(Math.sign(off) * Math.min(Math.abs(off), Math.abs(filteredOff)));
   }
 
   /** The caller changed the fill itself (dropped or padded frames): steer on from the new fill,
@@ -148,7 +175,11 @@ export class DriftController {
     }
     if (nowNs <= last) return this._ratio; // same instant or time went back: nothing to integrate over
     this.lastNs = nowNs;
-    const dt = Math.min((nowNs - last) / 1e9, this.maxStepS);
+    const dt = (nowNs - last) / 1e9;
+    if (dt > this.maxStepS) {
+      this._late++;
+      return this._ratio;
+    }
     const a = this.lowpassS > 0 ? dt / (this.lowpassS + dt) : 1;
     this.filteredFill += (fillFrames - this.filteredFill) * a;
     return this.steer(dt);
