@@ -36,13 +36,16 @@ export const tuneScenario: Scenario = {
   async run(opts, progress) {
     const seconds = durationOf(tuneScenario, opts);
     const channels = opts.channels ?? 64;
-    const session = newSession('tune', { channels, latenciesMs: TUNE_LATENCIES_MS, secondsPerLatency: seconds, sampleRate: 48000, bitDepth: 24, clock: 'local (both devices on this host\'s kernel clock)' });
+    // --realtime: both devices run every step with --realtime true, as a user would deploy them.
+    const rt = opts.realtime ? ['--realtime', 'true'] : [];
+    const flags = opts.realtime ? { txFlags: rt, rxFlags: rt } : {};
+    const session = newSession('tune', { channels, latenciesMs: TUNE_LATENCIES_MS, secondsPerLatency: seconds, sampleRate: 48000, bitDepth: 24, clock: 'local (both devices on this host\'s kernel clock)', realtime: opts.realtime });
     const runs: E2eResult[] = [];
     const failures: { latencyMs: number; error: string }[] = [];
     for (const [i, ms] of TUNE_LATENCIES_MS.entries()) {
       const span = [i / TUNE_LATENCIES_MS.length, (i + 1) / TUNE_LATENCIES_MS.length] as const;
       try {
-        runs.push(await runE2e({ channels, latencyNs: Math.round(ms * 1e6), seconds, sampleRate: 48000 }, progress, span[0], span[1]));
+        runs.push(await runE2e({ channels, latencyNs: Math.round(ms * 1e6), seconds, sampleRate: 48000, ...flags }, progress, span[0], span[1]));
       } catch (err) {
         // A latency the device refuses or cannot start at is a failed setting, not a failed tuner.
         failures.push({ latencyMs: ms, error: (err as Error).message.slice(0, 400) });
