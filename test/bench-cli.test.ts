@@ -71,7 +71,15 @@ test('tx-pacing --duration 2: result file with both pacers, ratios and targets; 
   t.is(ours.packetBytes, 9 + 16 * 8 * 3);
   t.is(ref.packetBytes, ours.packetBytes);
   for (const k of ['p50', 'p99', 'p999', 'max']) t.is(typeof session.figures.ratioOursToReference[k], 'number');
-  // As root the device's transmit worker is measured too, with two more targets.
+  // As root the device's transmit worker is measured too (16 flows to a sink that asked for them
+  // and never reads), with two more targets.
   t.is(session.targets.length, session.figures.transmitWorker ? 4 : 2);
+  if (process.getuid?.() === 0) {
+    const tw = session.figures.transmitWorker;
+    t.truthy(tw, JSON.stringify(session.notes));
+    t.is(tw.flows, 16);
+    t.true(tw.lateness.packets > 16 * 3000 * 0.5, `packets ${tw.lateness.packets}`);
+    t.false(session.notes.some((n: string) => n.startsWith('transmit worker not measured')));
+  }
   for (const target of session.targets) t.is(typeof target.met, 'boolean');
 });

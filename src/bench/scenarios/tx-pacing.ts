@@ -2,7 +2,8 @@
 // of 8 channels at 48 kHz, fpp 16, over loopback; ours (js-pacer) and the C reference in the same
 // run, alternating in halves so a change in background load hits both alike.
 import { buildC, cBuildUnavailable } from '../cbuild.js';
-import { runE2e, transmitNotes } from '../e2e-run.js';
+import { transmitNotes } from '../e2e-run.js';
+import { runTxWorker } from '../tx-worker-run.js';
 import { namespaceProblem } from '../netns.js';
 import type { PacerConfig, PacerReport } from '../pacer-worker.js';
 import { runCPacer, runJsPacer, startSink } from '../pacers.js';
@@ -21,8 +22,6 @@ export const SPIN_NS = 100_000;
 export const SPIN_REALTIME_REFUSED = '--spin with --realtime would spin at real-time priority and can starve the machine; run the modes separately';
 /** Discarded from the start of every run: JIT warm-up and first-touch page faults are not pacing. */
 export const WARMUP_S = 0.5;
-/** B's latency for the device measurement: the receiver then asks for 16 frames per packet (latency / 4). */
-const DEVICE_LATENCY_NS = 1_334_000;
 /** Target: our p99 at most this many times the C reference's p99 in the same mode. */
 export const P99_RATIO_LIMIT = 2;
 
@@ -115,8 +114,9 @@ export const txPacingScenario: Scenario = {
       sink.close();
     }
     const skip = Math.floor((WARMUP_S * cfg.rate) / cfg.fpp) * cfg.flows;
-    // The transmit worker itself: device A with 128 channels sending 16 flows of 8 to device B,
-    // in namespaces (root only); its own lateness histogram comes from A's /status.
+    // The transmit worker itself: device A with 128 channels sending 16 flows of 8 (fpp 16) to a
+    // sink that asked for them and never reads, in namespaces (root only), like the pacers' sink;
+    // its own lateness histogram comes from A's /status.
     let device: Record<string, unknown> | undefined;
     let deviceP99Ns = NaN;
     let deviceMaxNs = NaN;
@@ -125,12 +125,12 @@ export const txPacingScenario: Scenario = {
     else {
       const txFlags = opts.realtime ? ['--realtime', 'true'] : ['--tx-spin-us', mode === 'spin' ? String(SPIN_NS / 1000) : '0'];
       try {
-        const r = await runE2e({ channels: 128, latencyNs: DEVICE_LATENCY_NS, seconds: seconds / 2, sampleRate: 48000, check: false, txFlags }, { update: (f, t) => progress.update(0.8 + 0.2 * f, `transmit worker: ${t}`) });
-        const l = (r.transmitLateness ?? {}) as { packets?: number; p50Us?: number; p99Us?: number; p999Us?: number; maxUs?: number };
+        const r = await runTxWorker({ flows: cfg.flows, channelsPerFlow: cfg.channels, fpp: cfg.fpp, seconds: seconds / 2, latencyNs: TX_LATENCY_NS, txFlags }, progress);
+        const l = (r.lateness ?? {}) as { packets?: number; p50Us?: number; p99Us?: number; p999Us?: number; maxUs?: number };
         deviceP99Ns = (l.p99Us ?? NaN) * 1000;
         deviceMaxNs = (l.maxUs ?? NaN) * 1000;
-        session.notes.push(...transmitNotes(r));
-        device = { name: 'transmit-worker', flags: txFlags, flows: r.receive.flows, lateness: l, thread: r.transmitThread, gc: r.transmitGc, processCpuPercent: r.tx.cpuPercent, receiverLostPackets: r.receive.lostPackets, note: 'the worker\'s own histogram (1 µs bins, upper edges) since the device started; CPU is the whole device process' };
+        session.notes.push(...transmitNotes({ transmitThread: r.thread, transmitGc: r.gc }));
+        device = { name: 'transmit-worker', flags: txFlags, flows: r.flows, lateness: l, thread: r.thread, gc: r.gc, processCpuPercent: r.processCpuPercent, peakRssBytes: r.peakRssBytes, receiver: 'flow-sink (bench/flow-sink.c): requested the flows, keeps them alive, never reads', note: 'the worker\'s own histogram (1 µs bins, upper edges) since the device started; CPU is the whole device process' };
       } catch (err) {
         session.notes.push(`transmit worker not measured: ${(err as Error).message.slice(0, 300)}`);
       }
