@@ -172,6 +172,8 @@ async function openFlow(args: { flowId: number; multicast?: { ip: string; port: 
   flows.set(flow.id, flow);
   counters.flowsOpened++;
   flowsChanged();
+  // Report now, ahead of the reply: /status must not list a flow whose socket it does not show yet.
+  report();
   return { port: flow.port };
 }
 
