@@ -53,6 +53,12 @@ export interface E2eResult {
   rx: DeviceFigures;
 }
 
+/** --realtime for a scenario: both devices run with --realtime true (SCHED_FIFO transmit and receive). */
+export function realtimeFlags(realtime: boolean): Pick<E2eParams, 'txFlags' | 'rxFlags'> {
+  const rt = ['--realtime', 'true'];
+  return realtime ? { txFlags: rt, rxFlags: rt } : {};
+}
+
 /** Device flags the run depends on; missing ones mean this build has no audio transport yet. */
 export const E2E_FLAGS = ['tx-source', 'subscribe', 'rx-sink'];
 const START_TIMEOUT_S = 25;

@@ -39,12 +39,13 @@ const SINK_BASE_PORT = 17000;
 const START_TIMEOUT_MS = 25_000;
 type Json = Record<string, unknown>;
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
+/** Polls `probe` until it gives a value; `what` is evaluated at the timeout, with what is known then. */
+async function waitFor<T>(what: () => string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
     if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what()}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -62,7 +63,7 @@ export async function runTxWorker(p: TxWorkerParams, progress: Progress, from = 
     a = startDevice(ha, 'bench-tx', ['--clock', 'local', '--sample-rate', '48000', '--tx-channels', String(channels), '--rx-channels', '2',
       '--tx-source', 'pattern', '--tx-latency-ns', String(p.latencyNs), ...p.txFlags]);
     const dev = a;
-    await waitFor(`the device to answer /status (it said: ${dev.output().slice(-300)})`, START_TIMEOUT_MS, async () => (await dev.status()) ?? undefined);
+    await waitFor(() => `the device to answer /status (it said: ${dev.output().slice(-300)})`, START_TIMEOUT_MS, () => dev.status());
     const requests = Array.from({ length: p.flows }, (_, i) => encodeFlowRequest({
       transactionId: 0x100 + i,
       receiverName: 'bench-sink',
@@ -79,7 +80,11 @@ export async function runTxWorker(p: TxWorkerParams, progress: Progress, from = 
     let out = '';
     s.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
     s.stderr?.setEncoding('utf8').on('data', (d: string) => (out += d));
-    await waitFor(`the flow sink (it said: ${out.slice(-300)})`, START_TIMEOUT_MS, () => (/^ready$/m.test(out) ? true : s.exitCode !== null ? (() => { throw new Error(`the flow sink ended: ${out.slice(-400)}`); })() : undefined));
+    await waitFor(() => `the flow sink (it said: ${out.slice(-300)})`, START_TIMEOUT_MS, () => {
+      if (/^ready$/m.test(out)) return true;
+      if (s.exitCode !== null) throw new Error(`the flow sink ended: ${out.slice(-400)}`);
+      return undefined;
+    });
     for (const m of out.matchAll(/^reply (\d+) (\S+)$/gm)) {
       const ok = m[2] !== 'timeout' && decodeReply(Buffer.from(m[2]!, 'hex')).status === FLOW_STATUS_OK;
       if (!ok) throw new Error(`flow ${m[1]} was refused: ${m[2]}`);

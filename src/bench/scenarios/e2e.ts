@@ -1,6 +1,6 @@
 // `bench e2e`: two devices in namespaces, A sending `pattern` on N channels, B receiving all N;
 // every received sample is checked. Targets are those of 64 × 64 at 48 kHz/24-bit, 5 ms, 60 s.
-import { e2eProblem, runE2e, transmitNotes } from '../e2e-run.js';
+import { e2eProblem, realtimeFlags, runE2e, transmitNotes } from '../e2e-run.js';
 import type { E2eResult } from '../e2e-run.js';
 import { checkTarget, newSession } from '../results.js';
 import type { Session } from '../results.js';
@@ -39,9 +39,7 @@ export const e2eScenario: Scenario = {
   defaultDurationS: 60,
   unavailable: async () => e2eProblem(),
   async run(opts, progress) {
-    // --realtime: both devices run with --realtime true (SCHED_FIFO transmit and receive threads).
-    const rt = opts.realtime ? ['--realtime', 'true'] : [];
-    const params = { channels: opts.channels ?? 64, latencyNs: Math.round((opts.latencyMs ?? 5) * 1e6), seconds: durationOf(e2eScenario, opts), sampleRate: 48000, ...(opts.realtime ? { txFlags: rt, rxFlags: rt } : {}) };
+    const params = { channels: opts.channels ?? 64, latencyNs: Math.round((opts.latencyMs ?? 5) * 1e6), seconds: durationOf(e2eScenario, opts), sampleRate: 48000, ...realtimeFlags(opts.realtime) };
     const session = newSession('e2e', { ...params, bitDepth: 24, source: 'pattern', clock: 'local (both devices on this host\'s kernel clock)', fpp: 'chosen by the receiver from the latency (flow request)', checking: 'every sample of every RX channel against the pattern, from the channel\'s first sound' });
     const r = await runE2e(params, progress);
     session.figures = { ...r };

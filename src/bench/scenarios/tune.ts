@@ -1,7 +1,7 @@
 // `bench tune`: the latency tuner. Runs e2e at each latency from low to high and recommends the
 // lowest one this machine holds with zero dropouts and zero mismatches, with the margin seen
 // (how far the achieved latency and late packets were from trouble).
-import { e2eProblem, runE2e } from '../e2e-run.js';
+import { e2eProblem, realtimeFlags, runE2e } from '../e2e-run.js';
 import type { E2eResult } from '../e2e-run.js';
 import { newSession } from '../results.js';
 import { durationOf } from '../scenario.js';
@@ -36,9 +36,8 @@ export const tuneScenario: Scenario = {
   async run(opts, progress) {
     const seconds = durationOf(tuneScenario, opts);
     const channels = opts.channels ?? 64;
-    // --realtime: both devices run every step with --realtime true, as a user would deploy them.
-    const rt = opts.realtime ? ['--realtime', 'true'] : [];
-    const flags = opts.realtime ? { txFlags: rt, rxFlags: rt } : {};
+    // --realtime: every step runs both devices with --realtime true, as a user would deploy them.
+    const flags = realtimeFlags(opts.realtime);
     const session = newSession('tune', { channels, latenciesMs: TUNE_LATENCIES_MS, secondsPerLatency: seconds, sampleRate: 48000, bitDepth: 24, clock: 'local (both devices on this host\'s kernel clock)', realtime: opts.realtime });
     const runs: E2eResult[] = [];
     const failures: { latencyMs: number; error: string }[] = [];
