@@ -1,11 +1,7 @@
-// Locates the shared netaudio fixtures next to the project: <root>/../shared/fixtures/netaudio.
-// Compiled to dist-test/support/, so the project root is two levels up.
+// Fixture files by path, found under the netaudio fixture directory that fixtures.ts locates.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const netaudioFixtures = resolve(projectRoot, '..', 'shared', 'fixtures', 'netaudio');
+import { join } from 'node:path';
+import { netaudioFixtures } from './fixtures.js';
 
 function requireDir(dir: string): string {
   if (!existsSync(dir)) throw new Error(`fixtures missing: expected the netaudio fixtures at ${dir}`);

@@ -1,4 +1,5 @@
-// Locates and loads the real Dante packets in `<project root>/../shared/fixtures/netaudio`.
+// Locates and loads the real Dante packets in `test/fixtures/netaudio` (public domain, copied
+// into the repository with their README so a clone anywhere has them).
 // Tests import this from `dist-test/support/fixtures.js`; the project root is two levels up.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -6,12 +7,12 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const projectRoot = resolve(here, '..', '..');
-export const netaudioFixtures = resolve(projectRoot, '..', 'shared', 'fixtures', 'netaudio');
+export const netaudioFixtures = resolve(projectRoot, 'test', 'fixtures', 'netaudio');
 
-/** Throws a clear error when the fixtures are not next to the project. */
+/** Throws a clear error when the fixtures are missing. */
 export function requireFixtures(): string {
   if (!existsSync(join(netaudioFixtures, 'README.md'))) {
-    throw new Error(`netaudio fixtures missing: expected them at ${netaudioFixtures} (../shared/fixtures/netaudio from the project root)`);
+    throw new Error(`netaudio fixtures missing: expected them at ${netaudioFixtures}`);
   }
   return netaudioFixtures;
 }
