@@ -56,12 +56,14 @@ test('fallback: scheduling calls return ENOSYS, bad types still throw', (t) => {
   t.throws(() => fb.setCpuAffinity([0.5]), { instanceOf: TypeError });
 });
 
-// The unprivileged paths, for real: a child running as nobody has no CAP_SYS_NICE/CAP_IPC_LOCK.
+// The unprivileged paths, for real: a child with every capability dropped (no CAP_SYS_NICE, no
+// CAP_IPC_LOCK) is what the kernel sees of an unprivileged user. It keeps uid 0 so it can still
+// read the project wherever it was cloned (a fresh temporary directory is 0700).
 interop({ root: true, commands: ['setpriv'] })('native: EPERM/ENOMEM for an unprivileged user name the limits', (t) => {
   const { result } = runNative<{ loaded: boolean; prio: OsResult; lock: OsResult; sched: unknown }>(
     `console.log(JSON.stringify({ loaded: status.loaded, prio: native.setRealtimePriority('fifo', 10),
        lock: native.mlockAll(), sched: native.threadScheduling() }));`,
-    { wrap: ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'], env: { ...process.env, INFERNO_NATIVE: '1' } },
+    { wrap: ['setpriv', '--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all'], env: { ...process.env, INFERNO_NATIVE: '1' } },
   );
   t.true(result.loaded);
   const prio = failed(t, result.prio, 'EPERM');

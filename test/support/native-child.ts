@@ -7,7 +7,7 @@ const INDEX = fileURLToPath(new URL('../../dist/native/index.js', import.meta.ur
 
 export interface ChildOptions {
   env?: NodeJS.ProcessEnv;
-  /** Prefix command, e.g. ['setpriv', '--reuid=65534', ...] to drop privileges. */
+  /** Prefix command, e.g. ['setpriv', '--bounding-set=-all', ...] to drop capabilities. */
   wrap?: string[];
 }
 
